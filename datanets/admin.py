@@ -1,0 +1,60 @@
+from django.contrib import admin
+
+from datanets.models import AuditEntry, Datanet, Invitation, Membership, Tag
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Datanet)
+class DatanetAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "status", "visibility", "is_frozen", "domain", "license", "record_count", "created_at"]
+    list_filter = ["status", "visibility", "is_frozen", "domain", "license"]
+    search_fields = ["name", "slug", "summary", "tags__name"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["record_count", "contributor_count", "created_at", "updated_at"]
+    inlines = [MembershipInline]
+    filter_horizontal = ["tags"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["datanet", "user", "role", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["datanet__name", "datanet__slug", "user__username", "user__email"]
+    list_select_related = ["datanet", "user"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["email", "datanet", "role", "invited_by", "created_at", "accepted_at"]
+    list_filter = ["role", ("accepted_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email", "datanet__slug"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the audit log is append-only, here as everywhere."""
+
+    list_display = ["created_at", "actor", "action", "target_type", "target_repr", "datanet", "reason"]
+    list_filter = ["action", "target_type", "created_at"]
+    search_fields = ["action", "target_repr", "target_id", "actor__username", "reason", "datanet__slug"]
+    date_hierarchy = "created_at"
+    list_select_related = ["actor", "datanet"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -1,0 +1,60 @@
+"""Create the demo users and datanet for `make run`. Safe to run again: nothing is duplicated."""
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import Profile
+from datanets import services
+from datanets.models import Datanet, Membership
+
+DEMO_USERS = [
+    # username, password, display name, staff, role in the demo datanet
+    ("alice", "alice-demo-pass", "Alice (owner)", False, Membership.Role.OWNER),
+    ("carol", "carol-demo-pass", "Carol (curator)", False, Membership.Role.CURATOR),
+    ("dave", "dave-demo-pass", "Dave (contributor)", False, None),
+    ("staff", "staff-demo-pass", "Sam (staff moderator)", True, None),
+]
+
+DESCRIPTION = """\
+Short, factual answers to common **first-aid** questions, written in plain English for a small
+assistant model that runs on phones.
+
+What belongs here:
+- one question and its answer per record, in the `text` field
+- answers that a first-aid course would teach
+
+What does not: diagnoses, dosages, advertising, anything copied from a copyrighted manual.
+"""
+
+
+class Command(BaseCommand):
+    help = "Create demo users (printed) and a demo datanet."
+
+    @transaction.atomic
+    def handle(self, *args, **options) -> None:
+        User = get_user_model()
+        users = {}
+        for username, password, display, staff, _ in DEMO_USERS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User.objects.create_user(username=username, email=f"{username}@example.org", password=password)
+            user.is_staff = user.is_superuser = staff
+            user.save(update_fields=["is_staff", "is_superuser"])
+            Profile.objects.update_or_create(user=user, defaults={"display_name": display})
+            users[username] = user
+        datanet = Datanet.objects.filter(slug="first-aid-qa").first()
+        if datanet is None:
+            datanet = services.datanet_create(
+                owner=users["alice"], name="First-aid Q&A", slug="first-aid-qa",
+                summary="Plain-English first-aid questions and answers for a small on-device assistant.",
+                description=DESCRIPTION, tags=["first-aid", "health", "qa"], domain="medicine", license="CC-BY-4.0",
+            )
+            services.datanet_set_status(datanet=datanet, actor=users["alice"], status=Datanet.Status.OPEN)
+        for username, _, _, _, role in DEMO_USERS:
+            if role and not Membership.objects.filter(datanet=datanet, user=users[username]).exists():
+                Membership.objects.create(datanet=datanet, user=users[username], role=role)
+        self.stdout.write("Demo users (username / password):")
+        for username, password, display, _, _ in DEMO_USERS:
+            self.stdout.write(f"  {username:6} / {password:18} {display}")
+        self.stdout.write(f"Demo datanet: /d/{datanet.slug}/")

@@ -1,0 +1,142 @@
+"""Every datanet page and API endpoint × role × visibility, with the status a user gets.
+
+A private datanet answers 404 to whoever may not see it, so its existence does not leak.
+A URL under a datanet without a row here fails `test_every_datanet_url_has_a_row`.
+"""
+
+import pytest
+from django.urls import get_resolver
+from rest_framework.test import APIClient
+
+from accounts import services as account_services
+from datanets.models import Membership
+from tests.factories import UserFactory, make_datanet
+
+ROLES = ["anonymous", "outsider", "contributor", "curator", "owner", "staff"]
+
+# (method, path template, expected for public per role, expected for private per role)
+# Order of the expectations: anonymous, outsider, contributor, curator, owner, staff.
+PAGES = [
+    ("GET", "/d/{slug}/", [200, 200, 200, 200, 200, 200], [404, 404, 200, 200, 200, 200]),
+    ("GET", "/d/{slug}/edit/", [302, 403, 403, 403, 200, 200], [302, 404, 403, 403, 200, 200]),
+    ("GET", "/d/{slug}/policies/", [302, 403, 403, 403, 200, 200], [302, 404, 403, 403, 200, 200]),
+    ("GET", "/d/{slug}/members/", [302, 403, 200, 200, 200, 200], [302, 404, 200, 200, 200, 200]),
+    ("POST", "/d/{slug}/status/", [302, 403, 403, 403, 302, 302], [302, 404, 403, 403, 302, 302]),
+    ("POST", "/d/{slug}/members/{member}/role/", [302, 403, 403, 403, 302, 302], [302, 404, 403, 403, 302, 302]),
+    ("POST", "/d/{slug}/members/{member}/remove/", [302, 403, 403, 403, 302, 302], [302, 404, 403, 403, 302, 302]),
+]
+API = [
+    ("GET", "/api/v1/datanets/{slug}/", [200, 200, 200, 200, 200, 200], [404, 404, 200, 200, 200, 200]),
+    ("PATCH", "/api/v1/datanets/{slug}/", [401, 403, 403, 403, 200, 200], [404, 404, 403, 403, 200, 200]),
+    ("DELETE", "/api/v1/datanets/{slug}/", [401, 403, 403, 403, 204, 204], [404, 404, 403, 403, 204, 204]),
+    ("GET", "/api/v1/datanets/{slug}/members/", [401, 403, 200, 200, 200, 200], [401, 404, 200, 200, 200, 200]),
+    ("POST", "/api/v1/datanets/{slug}/members/", [401, 403, 403, 403, 201, 201], [401, 404, 403, 403, 201, 201]),
+    ("PATCH", "/api/v1/datanets/{slug}/members/{member}/", [401, 403, 403, 403, 200, 200], [401, 404, 403, 403, 200, 200]),
+    ("DELETE", "/api/v1/datanets/{slug}/members/{member}/", [401, 403, 403, 403, 204, 204], [401, 404, 403, 403, 204, 204]),
+]
+BODIES = {
+    ("PATCH", "datanets"): {"summary": "changed"},
+    ("POST", "members"): {"identifier": "newcomer", "role": "contributor"},
+    ("PATCH", "member"): {"role": "curator"},
+}
+
+
+def _body(method: str, path: str) -> dict:
+    if path.endswith("/members/"):
+        return BODIES.get((method, "members"), {})
+    if "/members/" in path:
+        return BODIES.get((method, "member"), {"role": "curator"})
+    if path.startswith("/d/") and path.endswith("/status/"):
+        return {"status": "closed"}
+    return BODIES.get((method, "datanets"), {})
+
+
+@pytest.fixture
+def world(db):
+    owner = UserFactory(username="owner")
+    people = {
+        "outsider": UserFactory(username="outsider"),
+        "contributor": UserFactory(username="contrib"),
+        "curator": UserFactory(username="curator"),
+        "owner": owner,
+        "staff": UserFactory(username="staffer"),
+    }
+    people["staff"].is_staff = True
+    people["staff"].save()
+    UserFactory(username="newcomer")
+    datanets = {}
+    for visibility in ("public", "private"):
+        member = UserFactory(username=f"member-{visibility}")
+        datanets[visibility] = make_datanet(
+            owner, name=f"{visibility} datanet", visibility=visibility,
+            members={people["contributor"]: Membership.Role.CONTRIBUTOR, people["curator"]: Membership.Role.CURATOR,
+                     member: Membership.Role.CONTRIBUTOR},
+        )
+    return people, datanets
+
+
+def _cases(table):
+    for method, template, public, private in table:
+        for visibility, expected in (("public", public), ("private", private)):
+            for role, status in zip(ROLES, expected):
+                yield pytest.param(method, template, visibility, role, status, id=f"{method} {template} {visibility} {role}")
+
+
+def _path(template: str, datanet) -> str:
+    return template.format(slug=datanet.slug, member=f"member-{datanet.visibility}")
+
+
+@pytest.mark.parametrize("method,template,visibility,role,status", list(_cases(PAGES)))
+def test_page(client, world, method, template, visibility, role, status):
+    people, datanets = world
+    if role != "anonymous":
+        client.force_login(people[role])
+    path = _path(template, datanets[visibility])
+    response = client.generic(method, path, data=_encode(_body(method, path)),
+                              content_type="application/x-www-form-urlencoded")
+    assert response.status_code == status, response.content[:300]
+
+
+def _encode(data: dict) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode(data)
+
+
+@pytest.mark.parametrize("method,template,visibility,role,status", list(_cases(API)))
+def test_api(world, method, template, visibility, role, status):
+    people, datanets = world
+    client = APIClient()
+    if role != "anonymous":
+        _, raw = account_services.api_token_create(user=people[role], name="matrix")
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    path = _path(template, datanets[visibility])
+    response = client.generic(method, path, data=_json(_body(method, path)), content_type="application/json")
+    assert response.status_code == status, response.content[:300]
+
+
+def _json(data: dict) -> str:
+    import json
+
+    return json.dumps(data)
+
+
+def _datanet_url_templates() -> set[str]:
+    found = set()
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            route = prefix + str(p.pattern)
+            if hasattr(p, "url_patterns"):
+                walk(p.url_patterns, route)
+            elif "<slug:slug>" in route:
+                found.add("/" + route.replace("<slug:slug>", "{slug}").replace("<str:username>", "{member}"))
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def test_every_datanet_url_has_a_row():
+    covered = {template for _, template, _, _ in PAGES + API}
+    missing = _datanet_url_templates() - covered
+    assert not missing, f"Add these URLs to the permission matrix: {sorted(missing)}"
