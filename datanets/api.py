@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions as drf_permissions
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -14,6 +14,13 @@ from datanets.licenses import DOMAINS, LICENSES
 from datanets.models import Datanet, Membership
 from datanets.rendering import render_markdown
 from openledger.api import Pagination
+
+
+def deny(request, message: str) -> None:
+    """Refuse: 401 when nobody is signed in (so clients know to authenticate), else 403."""
+    if not request.user.is_authenticated:
+        raise NotAuthenticated("Log in or send an API token.")
+    raise PermissionDenied(message)
 
 
 def raise_drf(exc: DjangoValidationError) -> None:
@@ -71,7 +78,7 @@ class _DatanetWritable(serializers.Serializer):
 
 
 class DatanetListApi(APIView):
-    class InputSerializer(_DatanetWritable):
+    class DatanetCreateInput(_DatanetWritable):
         slug = serializers.SlugField(max_length=60, required=False)
 
     @extend_schema(
@@ -98,11 +105,11 @@ class DatanetListApi(APIView):
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(DatanetOutput(page, many=True, context={"request": request}).data)
 
-    @extend_schema(operation_id="datanets_create", request=InputSerializer, responses={201: DatanetOutput})
+    @extend_schema(operation_id="datanets_create", request=DatanetCreateInput, responses={201: DatanetOutput})
     def post(self, request):
         if not request.user.is_authenticated:
-            raise PermissionDenied("Log in or send an API token to create a datanet.")
-        data = self.InputSerializer(data=request.data)
+            deny(request, "Log in or send an API token to create a datanet.")
+        data = self.DatanetCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         try:
@@ -113,7 +120,7 @@ class DatanetListApi(APIView):
 
 
 class DatanetDetailApi(APIView):
-    class InputSerializer(_DatanetWritable):
+    class DatanetUpdateInput(_DatanetWritable):
         name = serializers.CharField(max_length=120, required=False)
         status = serializers.ChoiceField(choices=Datanet.Status.choices, required=False)
 
@@ -124,12 +131,12 @@ class DatanetDetailApi(APIView):
     def get(self, request, slug: str):
         return Response(DatanetOutput(self._get(request, slug), context={"request": request}).data)
 
-    @extend_schema(operation_id="datanets_update", request=InputSerializer, responses=DatanetOutput)
+    @extend_schema(operation_id="datanets_update", request=DatanetUpdateInput, responses=DatanetOutput)
     def patch(self, request, slug: str):
         datanet = self._get(request, slug)
         if not permissions.can_edit(request.user, datanet):
-            raise PermissionDenied("Only owners can change this datanet.")
-        data = self.InputSerializer(data=request.data, partial=True)
+            deny(request, "Only owners can change this datanet.")
+        data = self.DatanetUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         new_status = fields.pop("status", None)
@@ -146,7 +153,7 @@ class DatanetDetailApi(APIView):
     def delete(self, request, slug: str):
         datanet = self._get(request, slug)
         if not permissions.can_edit(request.user, datanet):
-            raise PermissionDenied("Only owners can delete this datanet.")
+            deny(request, "Only owners can delete this datanet.")
         try:
             services.datanet_delete(datanet=datanet, actor=request.user)
         except DjangoValidationError as exc:
@@ -170,18 +177,18 @@ class MembershipOutput(serializers.ModelSerializer):
 def _member_datanet(request, slug: str) -> Datanet:
     datanet = selectors.datanet_get_for_user(user=request.user, slug=slug)
     if permissions.role_of(request.user, datanet) is None and not permissions.is_staff(request.user):
-        raise PermissionDenied("Only members can see the member list.")
+        deny(request, "Only members can see the member list.")
     return datanet
 
 
 class DatanetMemberListApi(APIView):
     permission_classes = [drf_permissions.IsAuthenticated, *APIView.permission_classes]
 
-    class InputSerializer(serializers.Serializer):
+    class MemberInviteInput(serializers.Serializer):
         identifier = serializers.CharField(max_length=254, help_text="A username or an email address")
         role = serializers.ChoiceField(choices=Membership.Role.choices, default=Membership.Role.CONTRIBUTOR)
 
-    class InviteOutput(serializers.Serializer):
+    class MemberInviteOutput(serializers.Serializer):
         status = serializers.ChoiceField(choices=["added", "invited"])
         member = MembershipOutput(required=False)
         email = serializers.EmailField(required=False)
@@ -193,12 +200,12 @@ class DatanetMemberListApi(APIView):
         page = paginator.paginate_queryset(selectors.membership_list(datanet=datanet), request, view=self)
         return paginator.get_paginated_response(MembershipOutput(page, many=True).data)
 
-    @extend_schema(operation_id="datanets_members_create", request=InputSerializer, responses={201: InviteOutput})
+    @extend_schema(operation_id="datanets_members_create", request=MemberInviteInput, responses={201: MemberInviteOutput})
     def post(self, request, slug: str):
         datanet = selectors.datanet_get_for_user(user=request.user, slug=slug)
         if not permissions.can_manage_members(request.user, datanet):
-            raise PermissionDenied("Only owners can invite members.")
-        data = self.InputSerializer(data=request.data)
+            deny(request, "Only owners can invite members.")
+        data = self.MemberInviteInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             result = services.membership_invite(datanet=datanet, actor=request.user, **data.validated_data)
@@ -214,15 +221,15 @@ class DatanetMemberListApi(APIView):
 class DatanetMemberDetailApi(APIView):
     permission_classes = [drf_permissions.IsAuthenticated, *APIView.permission_classes]
 
-    class InputSerializer(serializers.Serializer):
+    class MemberRoleInput(serializers.Serializer):
         role = serializers.ChoiceField(choices=Membership.Role.choices)
 
-    @extend_schema(operation_id="datanets_members_update", request=InputSerializer, responses=MembershipOutput)
+    @extend_schema(operation_id="datanets_members_update", request=MemberRoleInput, responses=MembershipOutput)
     def patch(self, request, slug: str, username: str):
         datanet = _member_datanet(request, slug)
         if not permissions.can_manage_members(request.user, datanet):
-            raise PermissionDenied("Only owners can change roles.")
-        data = self.InputSerializer(data=request.data)
+            deny(request, "Only owners can change roles.")
+        data = self.MemberRoleInput(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             membership = services.membership_change_role(

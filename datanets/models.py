@@ -167,3 +167,141 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("Audit entries are append-only.")
+
+
+def _new_uuid():
+    import uuid
+
+    return uuid.uuid4()
+
+
+class Submission(models.Model):
+    """One upload (a file, or a batch of records through the API) and what became of it."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", "Uploaded"
+        PROCESSING = "processing", "Processing"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    class Kind(models.TextChoices):
+        FILE = "file", "File upload"
+        API = "api", "API batch"
+
+    id = models.UUIDField(primary_key=True, default=_new_uuid, editable=False)
+    datanet = models.ForeignKey(Datanet, on_delete=models.CASCADE, related_name="submissions")
+    contributor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions")
+    kind = models.CharField(max_length=4, choices=Kind.choices, default=Kind.FILE)
+    original_name = models.CharField(max_length=255)
+    storage_key = models.CharField(max_length=512)
+    size = models.BigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    format = models.CharField(max_length=8)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED, db_index=True)
+    error = models.TextField(blank=True, help_text="Why the whole file was refused, when it was.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    # Resume point: rows before this were committed with their counts, in the same transaction.
+    rows_done = models.PositiveIntegerField(default=0)
+    bytes_done = models.BigIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)
+
+    total = models.PositiveIntegerField(default=0)
+    invalid = models.PositiveIntegerField(default=0)
+    exact_dup = models.PositiveIntegerField(default=0)
+    near_dup = models.PositiveIntegerField(default=0)
+    low_quality = models.PositiveIntegerField(default=0)
+    queued = models.PositiveIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # The same bytes are processed once per datanet; a failed upload may be tried again.
+            models.UniqueConstraint(
+                fields=["datanet", "sha256"], condition=~Q(status="failed"), name="submission_bytes_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def progress(self) -> float:
+        if self.status in (self.Status.DONE, self.Status.FAILED):
+            return 1.0
+        if not self.size:
+            return 0.0
+        return min(self.bytes_done / self.size, 0.99)
+
+    COUNT_FIELDS = ("total", "invalid", "exact_dup", "near_dup", "low_quality", "queued", "accepted")
+
+    def counts(self) -> dict[str, int]:
+        return {name: getattr(self, name) for name in self.COUNT_FIELDS}
+
+
+class SubmissionIssue(models.Model):
+    """One row of a submission's error report: a row that was refused, and why."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="issues")
+    row = models.PositiveIntegerField()
+    field = models.CharField(max_length=200, blank=True)
+    message = models.TextField()
+    excerpt = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["row", "id"]
+        constraints = [models.UniqueConstraint(fields=["submission", "row", "field"], name="issue_once_per_field")]
+
+
+class Record(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        REJECTED_INVALID = "rejected_invalid", "Rejected: invalid"
+        REJECTED_DUPLICATE = "rejected_duplicate", "Rejected: duplicate"
+        REJECTED_QUALITY = "rejected_quality", "Rejected: low quality"
+        IN_REVIEW = "in_review", "In review"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected by review"
+        REMOVED = "removed", "Removed by moderation"
+
+    datanet = models.ForeignKey(Datanet, on_delete=models.CASCADE, related_name="records")
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="records")
+    contributor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="records")
+    row = models.PositiveIntegerField(help_text="Row (or line) of the submission this record came from.")
+    fields = models.JSONField()
+    text = models.TextField(help_text="The normalized text of the datanet's text field.")
+    content_hash = models.CharField(max_length=64)
+    minhash = models.BinaryField(null=True, blank=True)
+    embedding = models.BinaryField(null=True, blank=True)
+    quality_score = models.FloatField(null=True, blank=True, db_index=True)
+    quality_components = models.JSONField(default=dict, blank=True)
+    model_version = models.CharField(max_length=80, blank=True)
+    status = models.CharField(max_length=18, choices=Status.choices, default=Status.PENDING, db_index=True)
+    duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    similarity = models.FloatField(null=True, blank=True)
+    receipt = models.JSONField(default=list, blank=True, help_text="Every automatic check: value, threshold, outcome.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            # One original per content per datanet; exact copies are kept only as rejected
+            # duplicates pointing at the original.
+            models.UniqueConstraint(
+                fields=["datanet", "content_hash"], condition=~Q(status="rejected_duplicate"),
+                name="record_content_once",
+            ),
+            models.UniqueConstraint(fields=["submission", "row"], name="record_row_once"),
+        ]
+        indexes = [
+            models.Index(fields=["datanet", "status", "-quality_score"]),
+            models.Index(fields=["datanet", "content_hash"]),
+            models.Index(fields=["contributor", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.text[:60]}"

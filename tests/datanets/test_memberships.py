@@ -15,9 +15,11 @@ def test_owner_invites_by_username_and_changes_role(api_as, alice, bob, datanet)
     assert {m["username"]: m["role"] for m in members} == {"alice": "owner", "bob": "curator"}
 
 
-def test_invite_unknown_email_creates_an_invitation(api_as, alice, datanet, mailoutbox):
-    response = api_as(alice).post(f"/api/v1/datanets/{datanet.slug}/members/",
-                                  {"identifier": "Zoe@Example.org", "role": "curator"}, format="json")
+def test_invite_unknown_email_creates_an_invitation(api_as, alice, datanet, mailoutbox,
+                                                   django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_as(alice).post(f"/api/v1/datanets/{datanet.slug}/members/",
+                                      {"identifier": "Zoe@Example.org", "role": "curator"}, format="json")
     assert response.json() == {"status": "invited", "email": "zoe@example.org"}
     assert Invitation.objects.filter(email="zoe@example.org", datanet=datanet).exists()
     assert mailoutbox and "zoe@example.org" in mailoutbox[0].to

@@ -1,0 +1,207 @@
+"""Locality-sensitive hashing over MinHash signatures: which records to compare a new one with.
+
+A signature of ``b * r`` values is cut into ``b`` bands of ``r`` rows; two records become
+candidates when any band is identical, which happens with probability ``1 - (1 - s**r)**b`` for
+Jaccard similarity ``s``. Candidates are then verified by their estimated Jaccard, so the banding
+is tuned for a candidate threshold *below* the duplicate threshold: a missed candidate can never
+be recovered, while a false candidate costs one signature comparison.
+
+Band keys are short, stable bytes (band index + 8-byte blake2b of the band), so they can be the
+primary key of a table or a Redis key and stay valid across processes and releases. Where they
+are kept is a :class:`BandStore`; the in-memory one here is the reference implementation that
+database and Redis stores mirror.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from typing import Protocol
+
+import numpy as np
+
+from curation.minhash import DEFAULT_NUM_PERM, Signature, estimate_jaccard
+
+DEFAULT_THRESHOLD = 0.8
+# How far below the duplicate threshold the banding aims. With 128 permutations and threshold
+# 0.8 it selects 16 bands of 8 rows: a pair at true Jaccard 0.85 becomes a candidate with
+# probability 0.994, one at 0.5 with 0.06.
+DEFAULT_CANDIDATE_MARGIN = 0.1
+
+_BAND_INDEX_BYTES = 2
+_BAND_DIGEST_BYTES = 8
+
+
+def candidate_probability(similarity: float, bands: int, rows: int) -> float:
+    """Probability that two records of this Jaccard similarity share at least one band."""
+    return float(1.0 - (1.0 - similarity**rows) ** bands)
+
+
+def optimal_bands(
+    num_perm: int,
+    threshold: float,
+    *,
+    candidate_margin: float = DEFAULT_CANDIDATE_MARGIN,
+    false_positive_weight: float = 0.5,
+    false_negative_weight: float = 0.5,
+) -> tuple[int, int]:
+    """``(bands, rows)`` with ``bands * rows == num_perm`` for a candidate threshold below ``threshold``.
+
+    Minimises the weighted areas under the candidate-probability curve below the candidate
+    threshold (false candidates) and above it (missed candidates), as datasketch does, but
+    around ``threshold - candidate_margin`` so that near-threshold duplicates are kept.
+    """
+    if not 0.0 < threshold <= 1.0:
+        raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+    if num_perm < 1:
+        raise ValueError(f"num_perm must be at least 1, got {num_perm}")
+    candidate_threshold = min(max(threshold - candidate_margin, 0.01), 1.0)
+    s = np.linspace(0.0, 1.0, 2001)
+    below = s < candidate_threshold
+    best: tuple[float, int, int] | None = None
+    for rows in (r for r in range(1, num_perm + 1) if num_perm % r == 0):
+        bands = num_perm // rows
+        p = 1.0 - (1.0 - s**rows) ** bands
+        false_positive = np.trapezoid(np.where(below, p, 0.0), s)
+        false_negative = np.trapezoid(np.where(below, 0.0, 1.0 - p), s)
+        error = false_positive_weight * false_positive + false_negative_weight * false_negative
+        if best is None or error < best[0]:
+            best = (float(error), bands, rows)
+    assert best is not None  # rows == 1 always divides
+    return best[1], best[2]
+
+
+def band_keys(signature: Signature, bands: int, rows: int) -> list[bytes]:
+    """One 10-byte key per band: the band index (so equal values in different bands never meet)
+    and an 8-byte blake2b digest of the band's little-endian values."""
+    if signature.shape != (bands * rows,):
+        raise ValueError(
+            f"signature has shape {signature.shape} but {bands} bands x {rows} rows need "
+            f"({bands * rows},); build the index with the signatures' num_perm"
+        )
+    raw = np.ascontiguousarray(signature, dtype="<u4").tobytes()
+    width = rows * 4
+    return [
+        i.to_bytes(_BAND_INDEX_BYTES, "big")
+        + hashlib.blake2b(raw[i * width : (i + 1) * width], digest_size=_BAND_DIGEST_BYTES).digest()
+        for i in range(bands)
+    ]
+
+
+class BandStore(Protocol):
+    """Where band keys live: band key -> keys of the records that have it.
+
+    The ``_many`` methods exist so a networked store can serve a whole ingestion chunk in one
+    round trip; a lookup returns the union over the given band keys.
+    """
+
+    def lookup(self, band_keys: Sequence[bytes]) -> set[str]: ...
+
+    def add(self, key: str, band_keys: Sequence[bytes]) -> None: ...
+
+    def lookup_many(self, band_keys_per_item: Sequence[Sequence[bytes]]) -> list[set[str]]: ...
+
+    def add_many(self, items: Sequence[tuple[str, Sequence[bytes]]]) -> None: ...
+
+
+class InMemoryBandStore:
+    """A dict from band key to record keys; the reference :class:`BandStore`."""
+
+    def __init__(self) -> None:
+        # Nearly every band key belongs to one record, so a lone key is stored as a plain str
+        # and only becomes a set when shared: about a third of the memory at a million records.
+        self._buckets: dict[bytes, str | set[str]] = {}
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+    def lookup(self, band_keys: Sequence[bytes]) -> set[str]:
+        found: set[str] = set()
+        for band_key in band_keys:
+            bucket = self._buckets.get(band_key)
+            if bucket is None:
+                continue
+            if isinstance(bucket, str):
+                found.add(bucket)
+            else:
+                found |= bucket
+        return found
+
+    def add(self, key: str, band_keys: Sequence[bytes]) -> None:
+        buckets = self._buckets
+        for band_key in band_keys:
+            bucket = buckets.setdefault(band_key, key)
+            if bucket is key or bucket == key:
+                continue
+            if isinstance(bucket, str):
+                buckets[band_key] = {bucket, key}
+            else:
+                bucket.add(key)
+
+    def lookup_many(self, band_keys_per_item: Sequence[Sequence[bytes]]) -> list[set[str]]:
+        return [self.lookup(keys) for keys in band_keys_per_item]
+
+    def add_many(self, items: Sequence[tuple[str, Sequence[bytes]]]) -> None:
+        for key, keys in items:
+            self.add(key, keys)
+
+
+class InMemoryLSHIndex:
+    """Banding and verification of a near-duplicate index, over a pluggable :class:`BandStore`.
+
+    The index itself holds no signatures: the caller keeps them (on the record) and lends them
+    to :meth:`query_verified` through ``get_signature``.
+    """
+
+    def __init__(
+        self,
+        *,
+        num_perm: int = DEFAULT_NUM_PERM,
+        threshold: float = DEFAULT_THRESHOLD,
+        store: BandStore | None = None,
+        bands: tuple[int, int] | None = None,
+    ) -> None:
+        self.bands, self.rows = bands if bands is not None else optimal_bands(num_perm, threshold)
+        if self.bands * self.rows != num_perm:
+            raise ValueError(f"bands x rows = {self.bands} x {self.rows} must equal num_perm {num_perm}")
+        self.num_perm = num_perm
+        self.threshold = threshold
+        self.store: BandStore = store if store is not None else InMemoryBandStore()
+
+    def band_keys(self, signature: Signature) -> list[bytes]:
+        return band_keys(signature, self.bands, self.rows)
+
+    def insert(self, key: str, signature: Signature) -> None:
+        self.store.add(key, self.band_keys(signature))
+
+    def insert_many(self, items: Iterable[tuple[str, Signature]]) -> None:
+        self.store.add_many([(key, self.band_keys(sig)) for key, sig in items])
+
+    def query(self, signature: Signature) -> set[str]:
+        """Keys of records sharing a band with ``signature``: candidates, not yet duplicates."""
+        return self.store.lookup(self.band_keys(signature))
+
+    def query_many(self, signatures: Iterable[Signature]) -> list[set[str]]:
+        return self.store.lookup_many([self.band_keys(sig) for sig in signatures])
+
+    def query_verified(
+        self,
+        signature: Signature,
+        threshold: float,
+        get_signature: Callable[[str], Signature | None],
+    ) -> list[tuple[str, float]]:
+        """Candidates whose estimated Jaccard with ``signature`` is at least ``threshold``, as
+        ``(key, similarity)`` sorted by similarity, highest first (ties by key).
+
+        A candidate whose signature ``get_signature`` no longer finds (deleted since) is skipped.
+        """
+        verified = []
+        for key in self.query(signature):
+            other = get_signature(key)
+            if other is None:
+                continue
+            similarity = estimate_jaccard(signature, other)
+            if similarity >= threshold:
+                verified.append((key, similarity))
+        verified.sort(key=lambda pair: (-pair[1], pair[0]))
+        return verified
