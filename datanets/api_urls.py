@@ -12,3 +12,13 @@ urlpatterns = [
         name="api-datanet-member",
     ),
 ]
+
+from datanets import submission_api  # noqa: E402
+
+urlpatterns += [
+    path("datanets/<slug:slug>/submissions/", submission_api.DatanetSubmissionListApi.as_view(),
+         name="api-datanet-submissions"),
+    path("datanets/<slug:slug>/records/", submission_api.DatanetRecordListApi.as_view(), name="api-datanet-records"),
+    path("submissions/<uuid:pk>/", submission_api.SubmissionDetailApi.as_view(), name="api-submission"),
+    path("submissions/<uuid:pk>/errors/", submission_api.SubmissionErrorsApi.as_view(), name="api-submission-errors"),
+]

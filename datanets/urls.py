@@ -1,6 +1,6 @@
 from django.urls import path
 
-from datanets import views
+from datanets import contribution_views, views
 
 app_name = "datanets"
 
@@ -15,4 +15,9 @@ urlpatterns = [
     path("d/<slug:slug>/members/", views.members, name="members"),
     path("d/<slug:slug>/members/<str:username>/role/", views.member_role, name="member_role"),
     path("d/<slug:slug>/members/<str:username>/remove/", views.member_remove, name="member_remove"),
+    path("me/contributions/", contribution_views.my_contributions, name="my_contributions"),
+    path("submissions/<uuid:pk>/", contribution_views.submission_detail, name="submission"),
+    path("submissions/<uuid:pk>/progress/", contribution_views.submission_progress, name="submission_progress"),
+    path("submissions/<uuid:pk>/errors.<str:fmt>", contribution_views.submission_errors_download,
+         name="submission_errors"),
 ]

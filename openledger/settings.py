@@ -196,6 +196,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    "resume-stalled-submissions": {"task": "curation.tasks.resume_stalled_submissions", "schedule": 300.0},
+}
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

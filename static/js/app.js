@@ -52,3 +52,82 @@
 
   document.addEventListener("DOMContentLoaded", syncSchemaMode);
 })();
+
+// Uploads: each dropped or chosen file is sent to the API with a byte progress bar; once
+// stored, its processing progress is polled by htmx from the server-rendered partial.
+(function () {
+  "use strict";
+
+  function csrfToken(form) {
+    var input = form.querySelector("[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+
+  function uploadOne(form, file) {
+    var list = document.getElementById("uploads");
+    var item = document.createElement("div");
+    item.className = "upload-item card";
+    var title = document.createElement("div");
+    title.textContent = file.name;
+    var bar = document.createElement("progress");
+    bar.max = 100;
+    bar.value = 0;
+    bar.setAttribute("aria-label", "Uploading " + file.name);
+    var note = document.createElement("p");
+    note.className = "muted";
+    note.textContent = "Uploading…";
+    item.append(title, bar, note);
+    list.prepend(item);
+
+    var data = new FormData();
+    data.append("file", file);
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.getAttribute("data-upload-url"));
+    xhr.setRequestHeader("X-CSRFToken", csrfToken(form));
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.upload.addEventListener("progress", function (e) {
+      if (e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 100);
+    });
+    xhr.addEventListener("load", function () {
+      var body = {};
+      try { body = JSON.parse(xhr.responseText); } catch (err) { body = {}; }
+      if (xhr.status === 202 && body.id) {
+        var url = form.getAttribute("data-progress-url").replace("00000000-0000-0000-0000-000000000000", body.id);
+        window.htmx.ajax("GET", url, { target: item, swap: "innerHTML" });
+      } else {
+        bar.remove();
+        note.className = "error";
+        note.textContent = body.detail || ("Upload failed (HTTP " + xhr.status + ").");
+        if (body.existing_submission) {
+          var link = document.createElement("a");
+          link.href = "/submissions/" + body.existing_submission + "/";
+          link.textContent = " See the earlier upload.";
+          note.append(link);
+        }
+      }
+    });
+    xhr.addEventListener("error", function () {
+      note.className = "error";
+      note.textContent = "The connection failed during the upload. Nothing was stored; try again.";
+    });
+    xhr.send(data);
+  }
+
+  function handleFiles(form, files) {
+    Array.prototype.forEach.call(files, function (f) { uploadOne(form, f); });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("upload-form");
+    if (!form) return;
+    var input = form.querySelector("input[type=file]");
+    input.addEventListener("change", function () { handleFiles(form, input.files); input.value = ""; });
+    ["dragenter", "dragover"].forEach(function (type) {
+      form.addEventListener(type, function (e) { e.preventDefault(); form.classList.add("over"); });
+    });
+    ["dragleave", "drop"].forEach(function (type) {
+      form.addEventListener(type, function (e) { e.preventDefault(); form.classList.remove("over"); });
+    });
+    form.addEventListener("drop", function (e) { handleFiles(form, e.dataTransfer.files); });
+  });
+})();

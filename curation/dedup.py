@@ -1,0 +1,108 @@
+"""Near-duplicate index of a datanet: MinHash band keys persisted in the database of record
+(LSH_BACKEND=db) or in Redis (LSH_BACKEND=redis), shared by every worker and surviving restarts.
+
+Callers hold the datanet's ingest lock (`datanet_ingest_lock`) around lookup + insert, so two
+workers never both let a near-duplicate pair through.
+"""
+
+from collections.abc import Iterable
+
+import numpy as np
+from django.conf import settings
+from django.db import connection
+
+from curation import lsh, minhash
+from curation.models import LshBand
+from datanets.models import Datanet, Record
+
+
+def band_params(datanet: Datanet) -> tuple[int, int]:
+    return lsh.optimal_bands(datanet.minhash_num_perm, datanet.near_dup_threshold)
+
+
+_MASK64 = (1 << 64) - 1
+_BAND_MIX = 0x9E3779B97F4A7C15
+
+
+def _key_int(key: bytes) -> int:
+    # 2 bytes of band index + 8 bytes of band hash, folded into one signed 64-bit integer
+    # (what a BigIntegerField stores); the index is mixed in so equal bands at different
+    # positions stay apart.
+    band = int.from_bytes(key[:2], "big")
+    value = (int.from_bytes(key[2:], "little") ^ (band * _BAND_MIX)) & _MASK64
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def band_ints_many(signatures: np.ndarray, bands: int, rows: int) -> list[list[int]]:
+    if len(signatures) == 0:
+        return []
+    return [[_key_int(k) for k in keys] for keys in lsh.band_keys_many(signatures, bands, rows)]
+
+
+class DbBandStore:
+    def __init__(self, datanet: Datanet) -> None:
+        self.datanet_id = datanet.pk
+
+    def lookup(self, keys: Iterable[int]) -> set[int]:
+        keys = list(keys)
+        if not keys:
+            return set()
+        return set(
+            LshBand.objects.filter(datanet_id=self.datanet_id, band__in=keys).values_list("record_id", flat=True)
+        )
+
+    def add(self, items: list[tuple[int, list[int]]]) -> None:
+        LshBand.objects.bulk_create(
+            [LshBand(datanet_id=self.datanet_id, band=key, record_id=record_id) for record_id, keys in items for key in keys],
+            batch_size=5000,
+        )
+
+
+class RedisBandStore:
+    """Band key → set of record ids, one Redis set per key, namespaced per datanet."""
+
+    def __init__(self, datanet: Datanet) -> None:
+        import redis
+
+        self.client = redis.Redis.from_url(settings.REDIS_URL)
+        self.prefix = f"lsh:{settings.DATABASES['default'].get('NAME', '')}:{datanet.pk}:"
+
+    def lookup(self, keys: Iterable[int]) -> set[int]:
+        pipe = self.client.pipeline(transaction=False)
+        for key in keys:
+            pipe.smembers(self.prefix + str(key))
+        found: set[int] = set()
+        for members in pipe.execute():
+            found.update(int(m) for m in members)
+        return found
+
+    def add(self, items: list[tuple[int, list[int]]]) -> None:
+        pipe = self.client.pipeline(transaction=False)
+        for record_id, keys in items:
+            for key in keys:
+                pipe.sadd(self.prefix + str(key), record_id)
+        pipe.execute()
+
+
+def band_store(datanet: Datanet) -> DbBandStore | RedisBandStore:
+    if settings.LSH_BACKEND == "redis":
+        return RedisBandStore(datanet)
+    return DbBandStore(datanet)
+
+
+def signatures_of(record_ids: Iterable[int]) -> dict[int, np.ndarray]:
+    """Stored signatures of candidate records. Ids that no longer exist (a chunk rolled back
+    after writing to Redis) are simply absent, so they can never match."""
+    rows = Record.objects.filter(id__in=list(record_ids), minhash__isnull=False).values_list("id", "minhash")
+    return {rid: minhash.signature_from_bytes(bytes(blob)) for rid, blob in rows}
+
+
+def datanet_ingest_lock(datanet: Datanet) -> None:
+    """Serialise the decide-and-insert step of ingest per datanet. Call inside a transaction.
+
+    PostgreSQL: a transaction-scoped advisory lock keyed by the datanet. SQLite: transactions
+    are IMMEDIATE, so the write lock is already held for the whole transaction.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7243, datanet.pk])

@@ -1,0 +1,225 @@
+"""Ingest of one submission: stream-parse, validate, normalize, deduplicate, score and route.
+
+Work is done in chunks. Each chunk is one transaction that writes its records, its error-report
+rows, its LSH band keys and the submission's counters *and resume point* together, so a worker
+killed at any moment resumes at the first unwritten row: nothing is lost or written twice.
+Heavy work (signatures, embeddings) happens before the transaction; only the decisions, which
+must see every earlier record, run under the datanet's ingest lock.
+"""
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+import numpy as np
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from curation import dedup, minhash, scoring
+from curation.routing import route
+from datanets.audit import audit_log
+from datanets.models import Datanet, Record, Submission, SubmissionIssue
+from datanets.normalize import content_hash, normalize_text
+from datanets.parsing import FileRejected, ParsedRow, ParseOptions, iter_records
+from datanets.schema import coerce_text_values, validate_record
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(minutes=3)
+EXCERPT = 120
+
+
+@dataclass
+class Candidate:
+    row: int
+    fields: dict[str, Any]
+    text: str
+    hash: str
+    duplicate_of: int | None = None  # an existing record's id (exact copy)
+    copy_of: "Candidate | None" = None  # an earlier row of this chunk (exact copy)
+    signature: np.ndarray | None = None
+    embedding: np.ndarray | None = None
+    receipt: list[dict] = field(default_factory=list)
+    record: Record | None = None
+
+
+class Busy(Exception):
+    """Another worker holds this submission's lease; try again later."""
+
+
+def _claim(submission_id: UUID) -> Submission | None:
+    now = timezone.now()
+    claimed = (
+        Submission.objects.filter(id=submission_id, status__in=[Submission.Status.UPLOADED, Submission.Status.PROCESSING])
+        .exclude(lease_until__gt=now)
+        .update(status=Submission.Status.PROCESSING, lease_until=now + LEASE)
+    )
+    if not claimed:
+        sub = Submission.objects.filter(id=submission_id).first()
+        if sub is None or sub.status in (Submission.Status.DONE, Submission.Status.FAILED):
+            return None
+        raise Busy(str(submission_id))
+    sub = Submission.objects.select_related("datanet", "contributor").get(id=submission_id)
+    if sub.started_at is None:
+        Submission.objects.filter(id=sub.id).update(started_at=now)
+    return sub
+
+
+def parse_options(datanet: Datanet) -> ParseOptions:
+    return ParseOptions(
+        text_field=datanet.text_field, txt_mode=datanet.txt_mode, max_record_bytes=settings.MAX_RECORD_BYTES,
+        max_records=settings.MAX_RECORDS_PER_SUBMISSION,
+    )
+
+
+def submission_ingest(*, submission_id: UUID, budget_seconds: float = 50.0) -> bool:
+    """Process the submission from its resume point for about `budget_seconds`.
+
+    Returns True when the submission is finished (done or failed), False when more remains
+    (the caller enqueues another run). Raises Busy when another worker holds the lease.
+    """
+    submission = _claim(submission_id)
+    if submission is None:
+        return True
+    datanet = submission.datanet
+    deadline = time.monotonic() + budget_seconds
+    chunk_size = settings.INGEST_CHUNK_SIZE
+    skip = submission.rows_done
+    try:
+        with default_storage.open(submission.storage_key, "rb") as stream:
+            rows: list[ParsedRow] = []
+            seen = 0
+            for parsed in iter_records(stream, submission.format, options=parse_options(datanet)):
+                seen += 1
+                if seen <= skip:
+                    continue
+                rows.append(parsed)
+                if len(rows) >= chunk_size:
+                    _process_chunk(submission, datanet, rows, bytes_done=parsed.offset or 0)
+                    rows = []
+                    if time.monotonic() > deadline:
+                        _renew(submission)
+                        return False
+            _process_chunk(submission, datanet, rows, bytes_done=submission.size, final=True)
+    except FileRejected as exc:
+        submission_fail(submission=submission, message=exc.message)
+        return True
+    return True
+
+
+def _renew(submission: Submission) -> None:
+    Submission.objects.filter(id=submission.id).update(lease_until=None)
+
+
+@transaction.atomic
+def submission_fail(*, submission: Submission, message: str) -> None:
+    """Refuse the whole file: remove whatever its earlier chunks stored, keep the reason."""
+    Record.objects.filter(submission=submission).delete()
+    SubmissionIssue.objects.filter(submission=submission).delete()
+    Submission.objects.filter(id=submission.id).update(
+        status=Submission.Status.FAILED, error=message, finished_at=timezone.now(), lease_until=None,
+        **{name: 0 for name in Submission.COUNT_FIELDS},
+    )
+    audit_log(actor=None, action="submission.failed", target=submission, datanet=submission.datanet, reason=message)
+
+
+def _validate(datanet: Datanet, rows: list[ParsedRow], fmt: str) -> tuple[list[Candidate], list[SubmissionIssue], int]:
+    candidates: list[Candidate] = []
+    issues: list[SubmissionIssue] = []
+    invalid = 0
+    text_field = datanet.text_field
+    for parsed in rows:
+        if parsed.error is not None or parsed.fields is None:
+            err = parsed.error
+            issues.append(SubmissionIssue(row=parsed.row, field=err.field if err else "",
+                                          message=err.message if err else "The record could not be read."))
+            invalid += 1
+            continue
+        fields = parsed.fields
+        if fmt in ("csv", "txt"):
+            # Text formats carry every value as a string; convert to the schema's types first.
+            fields = coerce_text_values(datanet.record_schema, fields)
+        errors = validate_record(datanet.record_schema, fields)
+        if errors:
+            invalid += 1
+            excerpt = str(fields.get(text_field, ""))[:EXCERPT]
+            seen_fields = set()
+            for err in errors:
+                if err.field in seen_fields:
+                    continue
+                seen_fields.add(err.field)
+                issues.append(SubmissionIssue(row=parsed.row, field=err.field, message=err.message, excerpt=excerpt))
+            continue
+        text = normalize_text(str(fields.get(text_field, "")))
+        candidates.append(Candidate(row=parsed.row, fields=fields, text=text, hash=content_hash(fields, text_field)))
+    return candidates, issues, invalid
+
+
+def _mark_exact(datanet: Datanet, candidates: list[Candidate]) -> None:
+    first: dict[str, Candidate] = {}
+    for cand in candidates:
+        if cand.hash in first:
+            cand.copy_of = first[cand.hash]
+        else:
+            first[cand.hash] = cand
+    existing = dict(
+        Record.objects.filter(datanet=datanet, content_hash__in=list(first))
+        .exclude(status=Record.Status.REJECTED_DUPLICATE)
+        .values_list("content_hash", "id")
+    )
+    for cand in candidates:
+        cand.duplicate_of = existing.get(cand.hash)
+
+
+def _process_chunk(submission: Submission, datanet: Datanet, rows: list[ParsedRow], *, bytes_done: int,
+                   final: bool = False) -> None:
+    candidates, issues, invalid = _validate(datanet, rows, submission.format)
+    # Before the lock: exact-duplicate pre-check (re-checked under the lock), then the heavy work
+    # for the records that may become originals.
+    _mark_exact(datanet, candidates)
+    fresh = [c for c in candidates if c.duplicate_of is None and c.copy_of is None]
+    if fresh:
+        sigs = minhash.signatures([c.text for c in fresh], num_perm=datanet.minhash_num_perm,
+                                  shingle_size=datanet.shingle_size)
+        embeddings = scoring.embed([c.text for c in fresh])
+        for cand, sig, emb in zip(fresh, sigs, embeddings):
+            cand.signature, cand.embedding = sig, emb
+    with transaction.atomic():
+        dedup.datanet_ingest_lock(datanet)
+        sub = Submission.objects.select_for_update().get(id=submission.id)
+        if sub.rows_done != submission.rows_done:
+            # Another worker committed this chunk after our lease expired: theirs stands.
+            raise Busy(str(submission.id))
+        _mark_exact(datanet, candidates)
+        counts = route(datanet=datanet, submission=sub, candidates=candidates)
+        for issue in issues:
+            issue.submission = sub
+        SubmissionIssue.objects.bulk_create(issues, ignore_conflicts=True)
+        updates = {name: F(name) + value for name, value in counts.items()}
+        updates["invalid"] = F("invalid") + invalid
+        updates["total"] = F("total") + len(rows)
+        updates["rows_done"] = F("rows_done") + len(rows)
+        updates["bytes_done"] = max(bytes_done, sub.bytes_done)
+        updates["lease_until"] = timezone.now() + LEASE
+        if final:
+            updates.update(status=Submission.Status.DONE, finished_at=timezone.now(), lease_until=None)
+        Submission.objects.filter(id=sub.id).update(**updates)
+        if counts.get("accepted"):
+            Datanet.objects.filter(id=datanet.id).update(record_count=F("record_count") + counts["accepted"])
+        if final:
+            _refresh_contributor_count(datanet)
+            sub.refresh_from_db()
+            audit_log(actor=None, action="submission.processed", target=sub, datanet=datanet, data=sub.counts())
+    submission.rows_done += len(rows)
+
+
+def _refresh_contributor_count(datanet: Datanet) -> None:
+    count = (
+        Record.objects.filter(datanet=datanet, status=Record.Status.ACCEPTED).values("contributor").distinct().count()
+    )
+    Datanet.objects.filter(id=datanet.id).update(contributor_count=count)

@@ -1,0 +1,125 @@
+"""The decisions of ingest for one chunk, under the datanet's ingest lock: exact duplicate, near
+duplicate, quality, and where each record goes. Every decision leaves a receipt on the record
+that names the check, the measured value, the threshold and the model or method version."""
+
+from typing import Any
+
+import numpy as np
+from django.utils import timezone
+
+from curation import dedup, lsh, minhash, scoring
+from datanets.models import Datanet, Record, Submission
+
+NEAR_DUP_METHOD = "minhash-lsh/1"
+
+
+def _near_duplicate(datanet: Datanet, cand: Any, store: Any, bands: int, rows: int,
+                    chunk_index: lsh.InMemoryBandStore, chunk_records: dict[str, Any]) -> tuple[Any, float] | None:
+    keys = dedup.band_ints_many(cand.signature[None, :], bands, rows)[0]
+    best: tuple[Any, float] | None = None
+    stored = store.lookup(keys)
+    if stored:
+        for rid, sig in dedup.signatures_of(stored).items():
+            sim = minhash.estimate_jaccard(cand.signature, sig)
+            # Ties go to the earliest record: it keeps the credit.
+            if sim >= datanet.near_dup_threshold and (best is None or sim > best[1] or (sim == best[1] and rid < best[0])):
+                best = (rid, sim)
+    for key in chunk_index.lookup([str(k) for k in keys]):
+        earlier = chunk_records[key]
+        sim = minhash.estimate_jaccard(cand.signature, earlier.signature)
+        if sim >= datanet.near_dup_threshold and best is None:
+            best = (earlier, sim)
+    return best
+
+
+def route(*, datanet: Datanet, submission: Submission, candidates: list[Any]) -> dict[str, int]:
+    counts = {"exact_dup": 0, "near_dup": 0, "low_quality": 0, "queued": 0, "accepted": 0}
+    store = dedup.band_store(datanet)
+    bands, rows = dedup.band_params(datanet)
+    chunk_index = lsh.InMemoryBandStore()
+    chunk_records: dict[str, Any] = {}
+    now = timezone.now()
+    params = {"num_perm": datanet.minhash_num_perm, "shingle_size": datanet.shingle_size, "bands": bands, "rows": rows}
+    originals: list[Any] = []
+    later: list[Any] = []  # rows that point at a record of this chunk: created after it
+
+    for cand in candidates:
+        cand.receipt = [{"check": "schema", "outcome": "pass"}]
+        common = dict(datanet=datanet, submission=submission, contributor_id=submission.contributor_id, row=cand.row,
+                      fields=cand.fields, text=cand.text, content_hash=cand.hash, decided_at=now)
+        if cand.duplicate_of is not None or cand.copy_of is not None:
+            counts["exact_dup"] += 1
+            cand.receipt.append({"check": "exact_duplicate", "outcome": "fail", "value": cand.hash,
+                                 "duplicate_of": cand.duplicate_of})
+            cand.record = Record(status=Record.Status.REJECTED_DUPLICATE, duplicate_of_id=cand.duplicate_of,
+                                 similarity=1.0, receipt=cand.receipt, **common)
+            (later if cand.copy_of is not None else originals).append(cand)
+            continue
+        cand.receipt.append({"check": "exact_duplicate", "outcome": "pass"})
+        match = _near_duplicate(datanet, cand, store, bands, rows, chunk_index, chunk_records)
+        if match is not None:
+            target, sim = match
+            counts["near_dup"] += 1
+            target_id = target if isinstance(target, int) else None
+            cand.receipt.append({"check": "near_duplicate", "outcome": "fail", "value": round(sim, 4),
+                                 "threshold": datanet.near_dup_threshold, "duplicate_of": target_id,
+                                 "method": NEAR_DUP_METHOD, "params": params})
+            cand.record = Record(status=Record.Status.REJECTED_DUPLICATE, duplicate_of_id=target_id, similarity=sim,
+                                 minhash=minhash.signature_to_bytes(cand.signature), receipt=cand.receipt, **common)
+            if target_id is None:
+                cand.copy_of = target
+                later.append(cand)
+            else:
+                originals.append(cand)
+            continue
+        cand.receipt.append({"check": "near_duplicate", "outcome": "pass", "threshold": datanet.near_dup_threshold,
+                             "method": NEAR_DUP_METHOD, "params": params})
+        chunk_index.add(str(cand.row), [str(k) for k in dedup.band_ints_many(cand.signature[None, :], bands, rows)[0]])
+        chunk_records[str(cand.row)] = cand
+        cand.record = Record(minhash=minhash.signature_to_bytes(cand.signature),
+                             embedding=scoring.embedding_to_bytes(cand.embedding), **common)
+        originals.append(cand)
+
+    scored = [c for c in originals if c.record.status == Record.Status.PENDING]
+    if scored:
+        results = scoring.score(datanet, [c.text for c in scored], np.stack([c.embedding for c in scored]))
+        for cand, result in zip(scored, results):
+            _route_by_quality(datanet, cand, result, counts)
+
+    Record.objects.bulk_create([c.record for c in originals], batch_size=1000)
+    for cand in later:
+        source = cand.copy_of
+        cand.record.duplicate_of_id = source.record.id
+        for entry in cand.receipt:
+            if entry.get("outcome") == "fail" and entry["check"] in ("exact_duplicate", "near_duplicate"):
+                entry["duplicate_of"] = source.record.id
+    Record.objects.bulk_create([c.record for c in later], batch_size=1000)
+    indexed = [c for c in originals if c.record.status != Record.Status.REJECTED_DUPLICATE]
+    store.add([(c.record.id, dedup.band_ints_many(c.signature[None, :], bands, rows)[0]) for c in indexed])
+    return counts
+
+
+def _route_by_quality(datanet: Datanet, cand: Any, result: Any, counts: dict[str, int]) -> None:
+    record = cand.record
+    record.quality_score = result.score
+    record.quality_components = result.components
+    record.model_version = result.model_version
+    passed = result.score >= datanet.min_quality
+    cand.receipt.append({"check": "quality", "outcome": "pass" if passed else "fail", "value": round(result.score, 4),
+                         "threshold": datanet.min_quality, "components": result.components,
+                         "weights": result.weights, "model": result.model_version})
+    if not passed:
+        record.status = Record.Status.REJECTED_QUALITY
+        counts["low_quality"] += 1
+    elif datanet.auto_accept_above is not None and result.score >= datanet.auto_accept_above:
+        record.status = Record.Status.ACCEPTED
+        counts["accepted"] += 1
+        cand.receipt.append({"check": "route", "outcome": "accepted", "rule": "auto_accept_above",
+                             "threshold": datanet.auto_accept_above, "value": round(result.score, 4)})
+    else:
+        record.status = Record.Status.IN_REVIEW
+        counts["queued"] += 1
+        rule = "always review" if datanet.auto_accept_above is None else "below auto_accept_above"
+        cand.receipt.append({"check": "route", "outcome": "in_review", "rule": rule,
+                             "threshold": datanet.auto_accept_above})
+    record.receipt = cand.receipt

@@ -1,0 +1,92 @@
+"""Quality scoring of records against their datanet: the database side of `curation.quality`.
+
+The encoder is loaded once per process (`curation.embedding.get_encoder`). A datanet's profile
+(the embedding of its name, summary and description, and the centroid of its accepted records)
+and the matrix of accepted embeddings used for novelty are cached per process and refreshed
+when the datanet or its accepted set changes.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+
+from curation import quality
+from curation.embedding import get_encoder
+from datanets.models import Datanet, Record
+
+EMBEDDING_DTYPE = np.float16  # half the storage; cosine error ~1e-3, far below any threshold
+
+
+@dataclass
+class Scored:
+    score: float
+    components: dict[str, float]
+    weights: dict[str, float]
+    model_version: str
+
+
+def encoder() -> Any:
+    return get_encoder(settings.EMBEDDING_BACKEND, cache_dir=settings.MODEL_CACHE_DIR)
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    if not texts:
+        return np.zeros((0, 384), dtype=np.float32)
+    return encoder().encode(texts)
+
+
+def embedding_to_bytes(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype=EMBEDDING_DTYPE).tobytes()
+
+
+def embedding_from_bytes(data: bytes) -> np.ndarray:
+    return np.frombuffer(bytes(data), dtype=EMBEDDING_DTYPE).astype(np.float32)
+
+
+_profiles: dict[int, tuple[tuple, np.ndarray]] = {}
+_accepted: dict[int, tuple[tuple, np.ndarray]] = {}
+
+
+def _description_vector(datanet: Datanet) -> np.ndarray:
+    key = (datanet.name, datanet.summary, datanet.description)
+    cached = _profiles.get(datanet.pk)
+    if cached and cached[0] == key:
+        return cached[1]
+    text = "\n".join(part for part in key if part) or datanet.name
+    vector = embed([text[:4000]])[0]
+    _profiles[datanet.pk] = (key, vector)
+    return vector
+
+
+def accepted_matrix(datanet: Datanet) -> np.ndarray:
+    accepted = Record.objects.filter(datanet=datanet, status=Record.Status.ACCEPTED, embedding__isnull=False)
+    stamp = (accepted.count(), accepted.order_by("-id").values_list("id", flat=True).first())
+    cached = _accepted.get(datanet.pk)
+    if cached and cached[0] == stamp:
+        return cached[1]
+    blobs = accepted.values_list("embedding", flat=True).iterator(chunk_size=2000)
+    vectors = [embedding_from_bytes(b) for b in blobs]
+    matrix = np.stack(vectors) if vectors else np.zeros((0, 384), dtype=np.float32)
+    _accepted[datanet.pk] = (stamp, matrix)
+    return matrix
+
+
+def score(datanet: Datanet, texts: list[str], embeddings: np.ndarray) -> list[Scored]:
+    accepted = accepted_matrix(datanet)
+    profile = [_description_vector(datanet)]
+    if len(accepted):
+        centroid = accepted.mean(axis=0)
+        norm = np.linalg.norm(centroid)
+        if norm > 0:
+            profile.append(centroid / norm)
+    neighbour = (embeddings @ accepted.T).max(axis=1) if len(accepted) else np.full(len(texts), np.nan)
+    weights = {**quality.DEFAULT_WEIGHTS, **(datanet.quality_weights or {})}
+    results = quality.score_batch(texts, embeddings, np.stack(profile), neighbour, weights)
+    version = encoder().model_version
+    return [
+        Scored(score=float(r.score), components={k: round(float(v), 4) for k, v in r.components.items()},
+               weights=weights, model_version=version)
+        for r in results
+    ]

@@ -1,0 +1,157 @@
+"""Writes for submissions: accepting an upload (file or API batch) into storage.
+
+Every limit is checked before anything is stored; a refusal raises `UploadRefused` with an HTTP
+status and a message that says what was wrong and what to do. Once the bytes are stored and the
+Submission row is committed, the ingest task is enqueued (after commit).
+"""
+
+import hashlib
+import json
+import tempfile
+import uuid
+from datetime import timedelta
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from datanets import permissions
+from datanets.audit import audit_log
+from datanets.models import Datanet, Submission
+from datanets.parsing import FileRejected, detect_format, safe_filename
+
+HEAD_BYTES = 8192
+READ_CHUNK = 1024 * 1024
+
+
+class UploadRefused(Exception):
+    def __init__(self, message: str, *, status: int = 400, existing: Submission | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.existing = existing
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:,.0f} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
+
+
+def _check_contributor(datanet: Datanet, contributor: Any) -> None:
+    refusal = permissions.contribution_refusal(contributor, datanet)
+    if refusal == "Not found.":
+        raise UploadRefused("No datanet here.", status=404)
+    if refusal:
+        raise UploadRefused(refusal, status=403)
+    since = timezone.now() - timedelta(days=1)
+    today = Submission.objects.filter(contributor=contributor, created_at__gte=since).count()
+    if today >= settings.MAX_UPLOADS_PER_DAY:
+        raise UploadRefused(
+            f"You reached the limit of {settings.MAX_UPLOADS_PER_DAY} uploads in 24 hours. "
+            "Combine files into fewer uploads, or try again tomorrow.",
+            status=429,
+        )
+
+
+def _hash_and_head(stream: IO[bytes]) -> tuple[str, int, bytes]:
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    stream.seek(0)
+    while chunk := stream.read(READ_CHUNK):
+        if len(head) < HEAD_BYTES:
+            head += chunk[: HEAD_BYTES - len(head)]
+        digest.update(chunk)
+        size += len(chunk)
+        if size > settings.MAX_UPLOAD_BYTES:
+            raise UploadRefused(
+                f"The file is larger than the limit of {_mb(settings.MAX_UPLOAD_BYTES)}. Split it into smaller files.",
+                status=413,
+            )
+    stream.seek(0)
+    return digest.hexdigest(), size, head
+
+
+def submission_create_from_file(
+    *, datanet: Datanet, contributor: Any, stream: IO[bytes], original_name: str,
+    declared_size: int | None = None, kind: str = Submission.Kind.FILE,
+) -> Submission:
+    """Store an uploaded file and queue it for processing.
+
+    Refuses (UploadRefused) before storing anything when the contributor may not contribute, a
+    limit is exceeded, the format is unknown or the file is binary, or the same bytes were
+    already uploaded to this datanet (status 409, with `existing`).
+    """
+    _check_contributor(datanet, contributor)
+    if declared_size is not None and declared_size > settings.MAX_UPLOAD_BYTES:
+        raise UploadRefused(
+            f"The file is {_mb(declared_size)}, over the limit of {_mb(settings.MAX_UPLOAD_BYTES)}. "
+            "Split it into smaller files.",
+            status=413,
+        )
+    name = safe_filename(original_name or "upload")
+    sha256, size, head = _hash_and_head(stream)
+    if size == 0:
+        raise UploadRefused("The file is empty. Choose a file with at least one record.")
+    try:
+        fmt = detect_format(name, head)
+    except FileRejected as exc:
+        raise UploadRefused(exc.message) from exc
+    existing = Submission.objects.filter(datanet=datanet, sha256=sha256).exclude(status=Submission.Status.FAILED).first()
+    if existing is not None:
+        raise UploadRefused(
+            f"These exact bytes were already uploaded to this datanet as {existing.original_name!r} "
+            f"on {existing.created_at:%Y-%m-%d %H:%M} UTC; they are not processed twice.",
+            status=409, existing=existing,
+        )
+    submission_id = uuid.uuid4()
+    key = f"datanets/{datanet.pk}/submissions/{submission_id}/{name}"
+    stored_key = default_storage.save(key, File(stream, name=name))
+    try:
+        with transaction.atomic():
+            submission = Submission.objects.create(
+                id=submission_id, datanet=datanet, contributor=contributor, kind=kind, original_name=name,
+                storage_key=stored_key, size=size, sha256=sha256, format=fmt,
+            )
+            audit_log(actor=contributor, action="submission.create", target=submission, datanet=datanet,
+                      data={"size": size, "format": fmt})
+            transaction.on_commit(lambda: _enqueue(submission.pk))
+    except IntegrityError as exc:
+        # Another request stored the same bytes a moment ago: keep theirs, drop ours.
+        default_storage.delete(stored_key)
+        existing = Submission.objects.filter(datanet=datanet, sha256=sha256).exclude(status="failed").first()
+        raise UploadRefused("These exact bytes were just uploaded to this datanet.", status=409, existing=existing) from exc
+    except BaseException:
+        default_storage.delete(stored_key)
+        raise
+    return submission
+
+
+def submission_create_from_records(*, datanet: Datanet, contributor: Any, records: list[Any]) -> Submission:
+    """Accept a JSON batch of records as a submission (stored as JSON Lines, processed like a file)."""
+    if not isinstance(records, list) or not records:
+        raise UploadRefused('Send {"records": [...]} with at least one record.')
+    if len(records) > settings.MAX_API_BATCH_RECORDS:
+        raise UploadRefused(
+            f"A batch holds at most {settings.MAX_API_BATCH_RECORDS:,} records (got {len(records):,}). "
+            "Send several batches, or upload a file.",
+            status=413,
+        )
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    for record in records:
+        spool.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode())
+        spool.write(b"\n")
+    spool.seek(0)
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%S")
+    return submission_create_from_file(
+        datanet=datanet, contributor=contributor, stream=spool, original_name=f"api-batch-{stamp}.jsonl",
+        kind=Submission.Kind.API,
+    )
+
+
+def _enqueue(submission_id: uuid.UUID) -> None:
+    from curation.tasks import ingest_submission
+
+    ingest_submission.delay(str(submission_id))
