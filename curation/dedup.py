@@ -24,6 +24,12 @@ _MASK64 = (1 << 64) - 1
 _BAND_MIX = 0x9E3779B97F4A7C15
 
 
+def band_keys_of(signatures: np.ndarray, bands: int, rows: int) -> list[list[bytes]]:
+    if len(signatures) == 0:
+        return []
+    return lsh.band_keys_many(np.asarray(signatures), bands, rows)
+
+
 def _key_int(key: bytes) -> int:
     # 2 bytes of band index + 8 bytes of band hash, folded into one signed 64-bit integer
     # (what a BigIntegerField stores); the index is mixed in so equal bands at different
@@ -33,60 +39,50 @@ def _key_int(key: bytes) -> int:
     return value - (1 << 64) if value >= 1 << 63 else value
 
 
-def band_ints_many(signatures: np.ndarray, bands: int, rows: int) -> list[list[int]]:
-    if len(signatures) == 0:
-        return []
-    return [[_key_int(k) for k in keys] for keys in lsh.band_keys_many(signatures, bands, rows)]
-
-
 class DbBandStore:
+    """Band keys in the `LshBand` table, written in the chunk's own transaction."""
+
     def __init__(self, datanet: Datanet) -> None:
         self.datanet_id = datanet.pk
 
-    def lookup(self, keys: Iterable[int]) -> set[int]:
-        keys = list(keys)
-        if not keys:
+    def lookup(self, keys: Iterable[bytes]) -> set[int]:
+        ints = [_key_int(k) for k in keys]
+        if not ints:
             return set()
-        return set(
-            LshBand.objects.filter(datanet_id=self.datanet_id, band__in=keys).values_list("record_id", flat=True)
-        )
+        return set(LshBand.objects.filter(datanet_id=self.datanet_id, band__in=ints).values_list("record_id", flat=True))
 
-    def add(self, items: list[tuple[int, list[int]]]) -> None:
+    def add_many(self, items: list[tuple[int, list[bytes]]]) -> None:
         LshBand.objects.bulk_create(
-            [LshBand(datanet_id=self.datanet_id, band=key, record_id=record_id) for record_id, keys in items for key in keys],
+            [LshBand(datanet_id=self.datanet_id, band=_key_int(k), record_id=rid) for rid, keys in items for k in keys],
             batch_size=5000,
         )
 
 
-class RedisBandStore:
-    """Band key → set of record ids, one Redis set per key, namespaced per datanet."""
+class RedisRecordBandStore:
+    """Band keys in Redis (`curation.lsh_redis`), members being record ids.
+
+    Written before the chunk's transaction commits: if it then rolls back, the ids it added
+    point at no record and `signatures_of` drops them, so they can never cause a rejection.
+    """
 
     def __init__(self, datanet: Datanet) -> None:
         import redis
 
-        self.client = redis.Redis.from_url(settings.REDIS_URL)
-        self.prefix = f"lsh:{settings.DATABASES['default'].get('NAME', '')}:{datanet.pk}:"
+        from curation.lsh_redis import RedisBandStore
 
-    def lookup(self, keys: Iterable[int]) -> set[int]:
-        pipe = self.client.pipeline(transaction=False)
-        for key in keys:
-            pipe.smembers(self.prefix + str(key))
-        found: set[int] = set()
-        for members in pipe.execute():
-            found.update(int(m) for m in members)
-        return found
+        db_name = settings.DATABASES["default"].get("NAME", "")
+        self.store = RedisBandStore(redis.Redis.from_url(settings.REDIS_URL), f"lsh:{db_name}:{datanet.pk}:")
 
-    def add(self, items: list[tuple[int, list[int]]]) -> None:
-        pipe = self.client.pipeline(transaction=False)
-        for record_id, keys in items:
-            for key in keys:
-                pipe.sadd(self.prefix + str(key), record_id)
-        pipe.execute()
+    def lookup(self, keys: Iterable[bytes]) -> set[int]:
+        return {int(member) for member in self.store.lookup(list(keys))}
+
+    def add_many(self, items: list[tuple[int, list[bytes]]]) -> None:
+        self.store.add_many([(str(rid), keys) for rid, keys in items])
 
 
-def band_store(datanet: Datanet) -> DbBandStore | RedisBandStore:
+def band_store(datanet: Datanet) -> DbBandStore | RedisRecordBandStore:
     if settings.LSH_BACKEND == "redis":
-        return RedisBandStore(datanet)
+        return RedisRecordBandStore(datanet)
     return DbBandStore(datanet)
 
 

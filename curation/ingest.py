@@ -43,6 +43,7 @@ class Candidate:
     duplicate_of: int | None = None  # an existing record's id (exact copy)
     copy_of: "Candidate | None" = None  # an earlier row of this chunk (exact copy)
     signature: np.ndarray | None = None
+    band_keys: list[bytes] = field(default_factory=list)
     embedding: np.ndarray | None = None
     receipt: list[dict] = field(default_factory=list)
     record: Record | None = None

@@ -15,7 +15,7 @@ NEAR_DUP_METHOD = "minhash-lsh/1"
 
 def _near_duplicate(datanet: Datanet, cand: Any, store: Any, bands: int, rows: int,
                     chunk_index: lsh.InMemoryBandStore, chunk_records: dict[str, Any]) -> tuple[Any, float] | None:
-    keys = dedup.band_ints_many(cand.signature[None, :], bands, rows)[0]
+    keys = cand.band_keys
     best: tuple[Any, float] | None = None
     stored = store.lookup(keys)
     if stored:
@@ -24,7 +24,7 @@ def _near_duplicate(datanet: Datanet, cand: Any, store: Any, bands: int, rows: i
             # Ties go to the earliest record: it keeps the credit.
             if sim >= datanet.near_dup_threshold and (best is None or sim > best[1] or (sim == best[1] and rid < best[0])):
                 best = (rid, sim)
-    for key in chunk_index.lookup([str(k) for k in keys]):
+    for key in chunk_index.lookup(keys):
         earlier = chunk_records[key]
         sim = minhash.estimate_jaccard(cand.signature, earlier.signature)
         if sim >= datanet.near_dup_threshold and best is None:
@@ -40,6 +40,9 @@ def route(*, datanet: Datanet, submission: Submission, candidates: list[Any]) ->
     chunk_records: dict[str, Any] = {}
     now = timezone.now()
     params = {"num_perm": datanet.minhash_num_perm, "shingle_size": datanet.shingle_size, "bands": bands, "rows": rows}
+    fresh = [c for c in candidates if c.signature is not None]
+    for cand, keys in zip(fresh, dedup.band_keys_of(np.stack([c.signature for c in fresh]) if fresh else [], bands, rows)):
+        cand.band_keys = keys
     originals: list[Any] = []
     later: list[Any] = []  # rows that point at a record of this chunk: created after it
 
@@ -74,7 +77,7 @@ def route(*, datanet: Datanet, submission: Submission, candidates: list[Any]) ->
             continue
         cand.receipt.append({"check": "near_duplicate", "outcome": "pass", "threshold": datanet.near_dup_threshold,
                              "method": NEAR_DUP_METHOD, "params": params})
-        chunk_index.add(str(cand.row), [str(k) for k in dedup.band_ints_many(cand.signature[None, :], bands, rows)[0]])
+        chunk_index.add(str(cand.row), cand.band_keys)
         chunk_records[str(cand.row)] = cand
         cand.record = Record(minhash=minhash.signature_to_bytes(cand.signature),
                              embedding=scoring.embedding_to_bytes(cand.embedding), **common)
@@ -95,7 +98,7 @@ def route(*, datanet: Datanet, submission: Submission, candidates: list[Any]) ->
                 entry["duplicate_of"] = source.record.id
     Record.objects.bulk_create([c.record for c in later], batch_size=1000)
     indexed = [c for c in originals if c.record.status != Record.Status.REJECTED_DUPLICATE]
-    store.add([(c.record.id, dedup.band_ints_many(c.signature[None, :], bands, rows)[0]) for c in indexed])
+    store.add_many([(c.record.id, c.band_keys) for c in indexed])
     return counts
 
 

@@ -69,6 +69,8 @@ class DatanetSubmissionListApi(APIView):
     @extend_schema(operation_id="datanets_submissions_list", responses=SubmissionOutput(many=True))
     def get(self, request, slug: str):
         datanet = selectors.datanet_get_for_user(user=request.user, slug=slug)
+        if not request.user.is_authenticated:
+            deny(request, "Log in to see your submissions.")
         paginator = Pagination()
         qs = submission_selectors.submission_list(user=request.user, datanet=datanet).select_related("contributor")
         page = paginator.paginate_queryset(qs, request, view=self)

@@ -98,3 +98,15 @@ def api_as(token_for):
         return client
 
     return make
+
+
+@pytest.fixture(scope="session", autouse=True)
+def redis_lsh_clean():
+    """Band keys in Redis outlive a test database; start each session with none of ours."""
+    if settings.LSH_BACKEND != "redis":
+        return
+    import redis
+
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    for key in client.scan_iter("lsh:test_*", count=1000):
+        client.delete(key)

@@ -129,11 +129,14 @@ def test_redis_store_round_trip_matches_the_in_memory_store() -> None:
     client = redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=2)
     client.ping()
     store = RedisBandStore(client, f"test:lsh:{uuid.uuid4().hex}:")
+    k1, k2, k3, k9 = b"\x00\x00one", b"\x00\x01two", b"\x00\x02thr", b"\x00\x01nin"
     try:
-        store.add("r1", [b"k1", b"k2"])
-        store.add_many([("r2", [b"k2", b"k3"]), ("r\u00e9", [b"k3"])])
-        assert store.lookup([b"k2", b"k9"]) == {"r1", "r2"}
-        assert store.lookup_many([[b"k3"], [b"k9"], []]) == [{"r2", "r\u00e9"}, set(), set()]
+        store.add("r1", [k1, k2])
+        store.add_many([("r2", [k2, k3]), ("r\u00e9", [k3]), ("r2", [k2])])
+        assert store.lookup([k2, k9]) == {"r1", "r2"}
+        assert store.lookup_many([[k3], [k9], []]) == [{"r2", "r\u00e9"}, set(), set()]
+        with pytest.raises(ValueError, match="newline"):
+            store.add("bad\nkey", [k1])
 
         texts, planted = corpus_with_planted_pairs(seed=9)
         in_redis, in_memory = InMemoryLSHIndex(store=store), InMemoryLSHIndex()
@@ -146,5 +149,5 @@ def test_redis_store_round_trip_matches_the_in_memory_store() -> None:
             )
     finally:
         store.clear()
-    assert store.lookup([b"k1"]) == set()
+    assert store.lookup([k1]) == set()
     assert not list(client.scan_iter(match=store._prefix + b"*"))

@@ -4,6 +4,8 @@ A private datanet answers 404 to whoever may not see it, so its existence does n
 A URL under a datanet without a row here fails `test_every_datanet_url_has_a_row`.
 """
 
+import io
+
 import pytest
 from django.urls import get_resolver
 from rest_framework.test import APIClient
@@ -33,6 +35,10 @@ API = [
     ("POST", "/api/v1/datanets/{slug}/members/", [401, 403, 403, 403, 201, 201], [401, 404, 403, 403, 201, 201]),
     ("PATCH", "/api/v1/datanets/{slug}/members/{member}/", [401, 403, 403, 403, 200, 200], [401, 404, 403, 403, 200, 200]),
     ("DELETE", "/api/v1/datanets/{slug}/members/{member}/", [401, 403, 403, 403, 204, 204], [401, 404, 403, 403, 204, 204]),
+    ("GET", "/api/v1/datanets/{slug}/submissions/", [401, 200, 200, 200, 200, 200], [404, 404, 200, 200, 200, 200]),
+    ("POST", "/api/v1/datanets/{slug}/submissions/", [401, 202, 202, 202, 202, 202], [404, 404, 202, 202, 202, 403]),
+    ("GET", "/api/v1/datanets/{slug}/records/", [200, 200, 200, 200, 200, 200], [404, 404, 200, 200, 200, 200]),
+    ("POST", "/api/v1/datanets/{slug}/records/", [401, 202, 202, 202, 202, 202], [404, 404, 202, 202, 202, 403]),
 ]
 BODIES = {
     ("PATCH", "datanets"): {"summary": "changed"},
@@ -111,7 +117,14 @@ def test_api(world, method, template, visibility, role, status):
         _, raw = account_services.api_token_create(user=people[role], name="matrix")
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     path = _path(template, datanets[visibility])
-    response = client.generic(method, path, data=_json(_body(method, path)), content_type="application/json")
+    if method == "POST" and path.endswith("/submissions/"):
+        upload = io.BytesIO(b"text\nA first-aid answer that is long enough to pass the schema.\n")
+        upload.name = "matrix.csv"
+        response = client.post(path, {"file": upload}, format="multipart")
+    elif method == "POST" and path.endswith("/records/"):
+        response = client.post(path, {"records": [{"text": "A record sent through the API."}]}, format="json")
+    else:
+        response = client.generic(method, path, data=_json(_body(method, path)), content_type="application/json")
     assert response.status_code == status, response.content[:300]
 
 
