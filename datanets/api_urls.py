@@ -22,3 +22,7 @@ urlpatterns += [
     path("submissions/<uuid:pk>/", submission_api.SubmissionDetailApi.as_view(), name="api-submission"),
     path("submissions/<uuid:pk>/errors/", submission_api.SubmissionErrorsApi.as_view(), name="api-submission-errors"),
 ]
+urlpatterns += [
+    path("datanets/<slug:slug>/uploads/", submission_api.PresignedUploadCreateApi.as_view(), name="api-datanet-uploads"),
+    path("uploads/complete/", submission_api.PresignedUploadCompleteApi.as_view(), name="api-uploads-complete"),
+]

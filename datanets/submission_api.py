@@ -193,3 +193,56 @@ def error_report_response(sub: Submission, fmt: str) -> HttpResponse:
     response = StreamingHttpResponse(rows_csv() if fmt == "csv" else rows_jsonl(), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{stem}-errors.{fmt}"'
     return response
+
+
+class PresignedUploadCreateApi(APIView):
+    """S3 profile: get a URL to PUT a large file straight into the bucket."""
+
+    permission_classes = [drf_permissions.IsAuthenticated]
+    parser_classes = [JSONParser]
+
+    class PresignedUploadInput(serializers.Serializer):
+        filename = serializers.CharField(max_length=255)
+        size = serializers.IntegerField(min_value=1)
+        content_type = serializers.CharField(max_length=100, default="application/octet-stream")
+
+    class PresignedUploadOutput(serializers.Serializer):
+        upload_id = serializers.CharField()
+        url = serializers.URLField()
+        method = serializers.CharField()
+        headers = serializers.DictField(child=serializers.CharField())
+
+    @extend_schema(operation_id="datanets_uploads_create", request=PresignedUploadInput,
+                   responses={201: PresignedUploadOutput})
+    def post(self, request, slug: str):
+        from datanets.presigned import presigned_upload_create
+
+        datanet = selectors.datanet_get_for_user(user=request.user, slug=slug)
+        data = self.PresignedUploadInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            body = presigned_upload_create(datanet=datanet, contributor=request.user, **data.validated_data)
+        except UploadRefused as exc:
+            return _refused(exc)
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class PresignedUploadCompleteApi(APIView):
+    permission_classes = [drf_permissions.IsAuthenticated]
+    parser_classes = [JSONParser]
+
+    class UploadCompleteInput(serializers.Serializer):
+        upload_id = serializers.CharField()
+
+    @extend_schema(operation_id="uploads_complete", request=UploadCompleteInput, responses={202: SubmissionOutput})
+    def post(self, request):
+        from datanets.presigned import presigned_upload_complete
+
+        data = self.UploadCompleteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            sub = presigned_upload_complete(contributor=request.user, upload_id=data.validated_data["upload_id"])
+        except UploadRefused as exc:
+            return _refused(exc)
+        sub.refresh_from_db()
+        return Response(SubmissionOutput(sub).data, status=status.HTTP_202_ACCEPTED)

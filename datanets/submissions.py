@@ -39,7 +39,7 @@ def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:,.0f} MB" if n >= 1024 * 1024 else f"{n:,} bytes"
 
 
-def _check_contributor(datanet: Datanet, contributor: Any) -> None:
+def check_contributor(datanet: Datanet, contributor: Any) -> None:
     refusal = permissions.contribution_refusal(contributor, datanet)
     if refusal == "Not found.":
         raise UploadRefused("No datanet here.", status=404)
@@ -76,15 +76,16 @@ def _hash_and_head(stream: IO[bytes]) -> tuple[str, int, bytes]:
 
 def submission_create_from_file(
     *, datanet: Datanet, contributor: Any, stream: IO[bytes], original_name: str,
-    declared_size: int | None = None, kind: str = Submission.Kind.FILE,
+    declared_size: int | None = None, kind: str = Submission.Kind.FILE, stored_key: str | None = None,
 ) -> Submission:
     """Store an uploaded file and queue it for processing.
 
     Refuses (UploadRefused) before storing anything when the contributor may not contribute, a
     limit is exceeded, the format is unknown or the file is binary, or the same bytes were
-    already uploaded to this datanet (status 409, with `existing`).
+    already uploaded to this datanet (status 409, with `existing`). With `stored_key` the bytes
+    are already in storage there (a presigned upload) and are used where they lie.
     """
-    _check_contributor(datanet, contributor)
+    check_contributor(datanet, contributor)
     if declared_size is not None and declared_size > settings.MAX_UPLOAD_BYTES:
         raise UploadRefused(
             f"The file is {_mb(declared_size)}, over the limit of {_mb(settings.MAX_UPLOAD_BYTES)}. "
@@ -107,8 +108,9 @@ def submission_create_from_file(
             status=409, existing=existing,
         )
     submission_id = uuid.uuid4()
-    key = f"datanets/{datanet.pk}/submissions/{submission_id}/{name}"
-    stored_key = default_storage.save(key, File(stream, name=name))
+    if stored_key is None:
+        key = f"datanets/{datanet.pk}/submissions/{submission_id}/{name}"
+        stored_key = default_storage.save(key, File(stream, name=name))
     try:
         with transaction.atomic():
             submission = Submission.objects.create(

@@ -7,6 +7,7 @@ A URL under a datanet without a row here fails `test_every_datanet_url_has_a_row
 import io
 
 import pytest
+from django.conf import settings
 from django.urls import get_resolver
 from rest_framework.test import APIClient
 
@@ -39,6 +40,8 @@ API = [
     ("POST", "/api/v1/datanets/{slug}/submissions/", [401, 202, 202, 202, 202, 202], [404, 404, 202, 202, 202, 403]),
     ("GET", "/api/v1/datanets/{slug}/records/", [200, 200, 200, 200, 200, 200], [404, 404, 200, 200, 200, 200]),
     ("POST", "/api/v1/datanets/{slug}/records/", [401, 202, 202, 202, 202, 202], [404, 404, 202, 202, 202, 403]),
+    # OK is 201 with S3 storage, 400 ("needs the S3 profile") on the embedded profile.
+    ("POST", "/api/v1/datanets/{slug}/uploads/", [401, "OK", "OK", "OK", "OK", "OK"], [401, 404, "OK", "OK", "OK", 403]),
 ]
 BODIES = {
     ("PATCH", "datanets"): {"summary": "changed"},
@@ -121,6 +124,9 @@ def test_api(world, method, template, visibility, role, status):
         upload = io.BytesIO(b"text\nA first-aid answer that is long enough to pass the schema.\n")
         upload.name = "matrix.csv"
         response = client.post(path, {"file": upload}, format="multipart")
+    elif method == "POST" and path.endswith("/uploads/"):
+        response = client.post(path, {"filename": "a.csv", "size": 100}, format="json")
+        status = (201 if settings.STORAGE_BACKEND == "s3" else 400) if status == "OK" else status
     elif method == "POST" and path.endswith("/records/"):
         response = client.post(path, {"records": [{"text": "A record sent through the API."}]}, format="json")
     else:
