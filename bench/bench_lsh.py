@@ -3,9 +3,10 @@
     python bench/bench_lsh.py [--records 1000000] [--measure 50000] [--stores memory,redis]
 
 Each store in STORES is filled with ``--records`` synthetic records, then timed on ``--measure``
-more, in ingestion-sized chunks of 1,000: band keys, one lookup round trip, one insert round
-trip per chunk -- what the ingest task does. The in-memory dict is the baseline; to bench
-another store (PostgreSQL, ...), add a factory to STORES that returns the store and a cleanup.
+more per mode, in ingestion-sized chunks of 1,000 (band keys included): ``lookup_many`` then
+``add_many`` (two round trips), and ``lookup_and_add_many`` (one atomic step). The in-memory dict
+is the baseline; to bench another store (PostgreSQL, ...), add a factory to STORES returning a
+StoreUnderTest (the store, a cleanup, a one-line description).
 
 Signatures are synthetic: uniformly random uint32 (numpy), not MinHashes of texts -- the index
 only sees band keys, and random signatures give the same all-distinct band keys that unrelated
@@ -73,17 +74,16 @@ STORES: dict[str, Callable[[], StoreUnderTest]] = {"memory": memory_store, "redi
 @dataclass
 class Result:
     preload_seconds: float = 0.0
-    lookup_seconds: float = 0.0
-    insert_seconds: float = 0.0
-    keys_seconds: float = 0.0
-    measured: int = 0
+    # mode -> (records, seconds); modes: "separate" = lookup_many then add_many, "combined" =
+    # lookup_and_add_many (one atomic step per chunk)
+    timings: dict[str, list[float]] = field(default_factory=dict)
     planted: int = 0
     planted_found: int = 0
     notes: list[str] = field(default_factory=list)
 
-    @property
-    def total_seconds(self) -> float:
-        return self.keys_seconds + self.lookup_seconds + self.insert_seconds
+    def rate(self, mode: str) -> float:
+        records, seconds = self.timings[mode]
+        return records / seconds
 
 
 def random_signatures(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -102,24 +102,27 @@ def preload(store: BandStore, n: int, bands: int, rows: int, rng: np.random.Gene
 
 
 def measure(store: BandStore, n: int, bands: int, rows: int, sample: np.ndarray, result: Result) -> None:
+    """Time ``n`` records per mode, band keys included; 10% are near-copies of indexed records.
+
+    Modes alternate chunk by chunk, so both see the same index size, Redis rehashing and load."""
     rng = np.random.default_rng(2)
-    for lo in range(0, n, CHUNK):
+    result.timings = {"separate": [0, 0.0], "combined": [0, 0.0]}
+    for chunk in range(2 * (n // CHUNK)):
+        mode = "separate" if chunk % 2 == 0 else "combined"
         sigs = random_signatures(rng, CHUNK)
-        # Near-copies: keep all but 3 bands of an indexed signature.
         planted = rng.choice(CHUNK, CHUNK // 10, replace=False)
         sigs[planted] = sample[rng.choice(len(sample), len(planted))]
         sigs[planted, : 3 * rows] = random_signatures(rng, len(planted))[:, : 3 * rows]
+        names = [f"m{chunk}-{i}" for i in range(CHUNK)]
         start = time.perf_counter()
         keys = band_keys_many(sigs, bands, rows)
-        t_keys = time.perf_counter()
-        found = store.lookup_many(keys)
-        t_lookup = time.perf_counter()
-        store.add_many([(f"m{lo + i}", k) for i, k in enumerate(keys)])
-        t_insert = time.perf_counter()
-        result.keys_seconds += t_keys - start
-        result.lookup_seconds += t_lookup - t_keys
-        result.insert_seconds += t_insert - t_lookup
-        result.measured += CHUNK
+        if mode == "separate":
+            found = store.lookup_many(keys)
+            store.add_many(list(zip(names, keys)))
+        else:
+            found = store.lookup_and_add_many(list(zip(names, keys)))
+        result.timings[mode][1] += time.perf_counter() - start
+        result.timings[mode][0] += CHUNK
         result.planted += len(planted)
         result.planted_found += sum(1 for i in planted if any(k.startswith("r") for k in found[i]))
 
@@ -153,25 +156,29 @@ def main() -> None:
     print(f"## LSH index: lookup + insert with {args.records:,} records already indexed\n")
     print(
         f"{bands} bands x {rows} rows ({NUM_PERM} permutations, threshold {THRESHOLD}); synthetic random "
-        f"signatures (numpy), not MinHashes of texts; {args.measure:,} timed records in chunks of {CHUNK:,}; "
-        f"2-byte band index + 8-byte hash per band key.\n"
+        f"signatures (numpy), not MinHashes of texts; {args.measure:,} timed records per mode in chunks of "
+        f"{CHUNK:,}, band-key hashing included; 10-byte band keys (2-byte band index + 8-byte hash).\n"
     )
     print(
-        "| store | preload records/s | lookup+insert records/s | lookup only | insert only | band keys only "
-        f"| ratio vs {names[0]} | near-copies found |"
+        "| store | preload records/s | lookup + insert, 2 calls per chunk (records/s) "
+        f"| `lookup_and_add_many`, 1 call (records/s) | ratio vs {names[0]} (1 call) | near-copies found |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|")
     for name, r in results.items():
-        rate = r.measured / r.total_seconds
         print(
-            f"| {name} | {args.records / r.preload_seconds:,.0f} | {rate:,.0f} | "
-            f"{r.measured / r.lookup_seconds:,.0f} | {r.measured / r.insert_seconds:,.0f} | "
-            f"{r.measured / r.keys_seconds:,.0f} | {rate / (baseline.measured / baseline.total_seconds):.2f}x | "
+            f"| {name} | {args.records / r.preload_seconds:,.0f} | {r.rate('separate'):,.0f} | "
+            f"{r.rate('combined'):,.0f} | {r.rate('combined') / baseline.rate('combined'):.2f}x | "
             f"{r.planted_found}/{r.planted} |"
         )
     print()
+    print(
+        f"Load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs. Redis grows each "
+        "band's hash table by doubling (2^20 entries = 1,048,576 records), rehashing incrementally; a "
+        "window right after 1M records pays for it.\n"
+    )
     for name, r in results.items():
-        verdict = "met" if r.measured / r.total_seconds >= 10_000 else "NOT met"
+        best = max(r.rate("separate"), r.rate("combined"))
+        verdict = "met" if best >= 10_000 else "NOT met"
         print(f"- {name}: {'; '.join(r.notes)}; target >= 10,000 records/s {verdict}.")
 
 

@@ -20,6 +20,7 @@ calls duplicates. Counting:
 from __future__ import annotations
 
 import argparse
+import math
 import random
 import re
 import sys
@@ -199,6 +200,19 @@ def main() -> None:
     false = sorted(true_j(p) for p in ours[1] if true_j(p) < THRESHOLD)
     if false:
         print(f"Ours falsely reported {len(false)} pairs with true J " + ", ".join(f"{j:.3f}" for j in false[:10]))
+        # What sampling noise alone predicts: each pair below the threshold is a candidate with
+        # the banding's probability, then passes when >= 80% of 128 minima agree (binomial).
+        need = math.ceil(THRESHOLD * NUM_PERM)
+        expected = sum(
+            candidate_probability(j, index.bands, index.rows)
+            * sum(math.comb(NUM_PERM, k) * j**k * (1 - j) ** (NUM_PERM - k) for k in range(need, NUM_PERM + 1))
+            for j in truth.values()
+            if j < THRESHOLD
+        )
+        print(
+            f"Expected from MinHash sampling noise alone ({NUM_PERM} permutations): {expected:.1f} false reports "
+            f"among the {sum(j < THRESHOLD for j in truth.values())} pairs with 0.5 <= J < {THRESHOLD}."
+        )
 
 
 if __name__ == "__main__":

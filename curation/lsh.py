@@ -125,13 +125,19 @@ class BandStore(Protocol):
 
     def add_many(self, items: Sequence[tuple[str, Sequence[bytes]]]) -> None: ...
 
+    def lookup_and_add_many(self, items: Sequence[tuple[str, Sequence[bytes]]]) -> list[set[str]]:
+        """For each item in order: the keys sharing a band with it that were added before it
+        (earlier calls or earlier items), then add it. What ingestion does per chunk."""
+        ...
+
 
 class InMemoryBandStore:
     """A dict from band key to record keys; the reference :class:`BandStore`."""
 
     def __init__(self) -> None:
         # Nearly every band key belongs to one record, so a lone key is stored as a plain str
-        # and only becomes a set when shared: about a third of the memory at a million records.
+        # and only becomes a set (~200 bytes each) when shared; 16 million empty-ish sets would
+        # not fit a worker's memory at a million records.
         self._buckets: dict[bytes, str | set[str]] = {}
 
     def __len__(self) -> int:
@@ -166,6 +172,13 @@ class InMemoryBandStore:
     def add_many(self, items: Sequence[tuple[str, Sequence[bytes]]]) -> None:
         for key, keys in items:
             self.add(key, keys)
+
+    def lookup_and_add_many(self, items: Sequence[tuple[str, Sequence[bytes]]]) -> list[set[str]]:
+        found = []
+        for key, keys in items:
+            found.append(self.lookup(keys))
+            self.add(key, keys)
+        return found
 
 
 class InMemoryLSHIndex:
@@ -205,6 +218,12 @@ class InMemoryLSHIndex:
     def query(self, signature: Signature) -> set[str]:
         """Keys of records sharing a band with ``signature``: candidates, not yet duplicates."""
         return self.store.lookup(self.band_keys(signature))
+
+    def query_and_insert_many(self, keys: Sequence[str], signatures: npt.NDArray[np.uint32]) -> list[set[str]]:
+        """Each record's candidates among the records inserted before it -- by earlier calls or
+        earlier rows here, so near-duplicates inside one chunk find each other -- then inserts it."""
+        band_keys = band_keys_many(signatures, self.bands, self.rows)
+        return self.store.lookup_and_add_many(list(zip(keys, band_keys)))
 
     def query_many(self, signatures: npt.NDArray[np.uint32]) -> list[set[str]]:
         """:meth:`query` for each row of a ``(n, num_perm)`` array, in one store round trip."""

@@ -10,8 +10,8 @@ The signature follows datasketch's ``affine32`` scheme: each shingle gets one we
 hash, and permutation ``i`` maps it to ``a_i * h + b_i mod 2**32`` (``a_i`` odd, so a bijection);
 the signature keeps the minimum per permutation. What makes it fast is doing every step as a
 numpy pass over a whole batch of texts instead of Python work per shingle: each word is hashed
-once (a polynomial hash over its UTF-8 bytes, vectorised over all bytes of the batch), shingle
-hashes are combined from word hashes, and permutations run in cache-sized blocks.
+once (a polynomial over its UTF-8 bytes read 8 at a time, for all words of the batch at once),
+shingle hashes are combined from word hashes, and permutations run in cache-sized blocks.
 
 Everything is a fixed function of the text, ``shingle_size``, ``num_perm`` and ``seed`` -- no
 salted ``hash()``, no numpy random stream whose algorithm may change -- so signatures stored in
@@ -51,19 +51,19 @@ _CHUNK_MASKS = np.array([(1 << (8 * n)) - 1 for n in range(9)], dtype=np.uint64)
 
 # Odd 64-bit constants: bases of the polynomial word and shingle hashes (odd, so multiplying
 # loses no information mod 2**64) and the length mixer. A word's hash is the polynomial in
-# _WORD_BASE over its 8-byte little-endian chunks, so words of up to 8 bytes never collide. Changing any of them changes every
-# signature, i.e. needs a new SIGNATURE_FORMAT_VERSION.
+# _WORD_BASE over its 8-byte little-endian chunks, so words of up to 8 bytes never collide.
+# Changing any of them changes every signature, i.e. needs a new SIGNATURE_FORMAT_VERSION.
 _WORD_BASE = np.uint64(0x9FB21C651E98DF25)
 _SHINGLE_BASE = np.uint64(0xC2B2AE3D27D4EB4F)
 _LENGTH_MIX = 0x9E3779B97F4A7C15
 
 # Texts are hashed in batches of about this many bytes: big enough that numpy's per-call
-# overhead vanishes, small enough that the batch's temporary arrays (~40 bytes per input byte)
-# stay modest. A longer single text is hashed in pieces of this size cut at whitespace.
+# overhead vanishes, small enough that the batch's temporary arrays (a few bytes per input
+# byte, ~100 per word) stay modest. A longer single text is hashed in pieces of this size cut at whitespace.
 _BATCH_BYTES = 1 << 19
-# Shingles per permutation block: num_perm x 4096 uint32 = 2 MiB at 128 permutations, which
+# Shingles per permutation block: num_perm x 8192 uint32 = 4 MiB at 128 permutations, which
 # stays in cache; one big (num_perm, all shingles) array would be memory-bound and 3-4x slower.
-_BLOCK_SHINGLES = 4096
+_BLOCK_SHINGLES = 8192
 # Words up to this many bytes are hashed 8 bytes per numpy pass; longer ones one at a time.
 _MAX_VECTORISED_WORD = 512
 

@@ -75,18 +75,9 @@ def accepted_matrix(datanet: Datanet) -> np.ndarray:
 
 def score(datanet: Datanet, texts: list[str], embeddings: np.ndarray) -> list[Scored]:
     accepted = accepted_matrix(datanet)
-    profile = [_description_vector(datanet)]
-    if len(accepted):
-        centroid = accepted.mean(axis=0)
-        norm = np.linalg.norm(centroid)
-        if norm > 0:
-            profile.append(centroid / norm)
-    neighbour = (embeddings @ accepted.T).max(axis=1) if len(accepted) else np.full(len(texts), np.nan)
+    profile = quality.profile_vectors(_description_vector(datanet), accepted)
+    neighbour = quality.nearest_similarity(embeddings, accepted)
     weights = {**quality.DEFAULT_WEIGHTS, **(datanet.quality_weights or {})}
-    results = quality.score_batch(texts, embeddings, np.stack(profile), neighbour, weights)
     version = encoder().model_version
-    return [
-        Scored(score=float(r.score), components={k: round(float(v), 4) for k, v in r.components.items()},
-               weights=weights, model_version=version)
-        for r in results
-    ]
+    results = quality.score_batch(texts, embeddings, profile, neighbour, weights, model_version=version)
+    return [Scored(score=r.score, components=r.components, weights=weights, model_version=version) for r in results]

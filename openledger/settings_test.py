@@ -9,6 +9,8 @@ import tempfile
 
 os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="datanets-test-"))
 os.environ.setdefault("CACHE_URL", "locmem://")
+# The quantised model export (~30 s) is kept across test sessions and profiles.
+os.environ.setdefault("MODEL_CACHE_DIR", os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".cache", "models"))
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789abcdef")
 

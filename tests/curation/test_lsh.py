@@ -105,6 +105,17 @@ def test_verification_drops_candidates_below_the_threshold() -> None:
     assert dropped > 0  # the banding does produce false candidates, and they were removed
 
 
+def test_borderline_estimates_can_be_decided_by_exact_similarity() -> None:
+    index = InMemoryLSHIndex()
+    sig = signatures(["the same text indexed once and queried again"])[0]
+    index.insert("rec", sig)
+    # Estimated 1.0: 0.2 above a 0.8 threshold, a clear case that the exact check never sees.
+    assert index.query_verified(sig, 0.8, {"rec": sig}.get, exact_similarity=lambda key: 0.0) == [("rec", 1.0)]
+    # Within 0.1 of a 0.95 threshold, the exact value decides and is what gets reported.
+    assert index.query_verified(sig, 0.95, {"rec": sig}.get, exact_similarity=lambda key: 0.5) == []
+    assert index.query_verified(sig, 0.95, {"rec": sig}.get, exact_similarity=lambda key: 0.97) == [("rec", 0.97)]
+
+
 def test_a_candidate_deleted_since_is_skipped() -> None:
     index = InMemoryLSHIndex()
     sig = signatures(["a record that was deleted after it was indexed"])[0]
@@ -121,6 +132,19 @@ def test_in_memory_store_unions_band_lookups() -> None:
     assert store.lookup([b"k1"]) == {"r1"}
     assert store.lookup([b"k2", b"k9"]) == {"r1", "r2"}
     assert store.lookup_many([[b"k3"], [b"k9"]]) == [{"r2"}, set()]
+    assert store.lookup_and_add_many([("r4", [b"k4"]), ("r5", [b"k4", b"k1"])]) == [set(), {"r4", "r1"}]
+
+
+def test_near_duplicates_inside_one_chunk_find_each_other() -> None:
+    texts, planted = corpus_with_planted_pairs(seed=10)
+    keys = sorted(texts)
+    sigs = signatures([texts[k] for k in keys])
+    index = InMemoryLSHIndex()
+    found = dict(zip(keys, index.query_and_insert_many(keys, sigs)))
+    for copy, source, similarity in planted:
+        if similarity >= 0.95:
+            # Whichever of the two came first in the chunk is a candidate of the other.
+            assert source in found[copy] or copy in found[source]
 
 
 @pytest.mark.services
@@ -137,7 +161,16 @@ def test_redis_store_round_trip_matches_the_in_memory_store() -> None:
         assert store.lookup_many([[k3], [k9], []]) == [{"r2", "r\u00e9"}, set(), set()]
         with pytest.raises(ValueError, match="newline"):
             store.add("bad\nkey", [k1])
+        # One atomic step: each record sees those indexed before it, even earlier in its batch.
+        k4 = b"\x00\x05fou"
+        assert store.lookup_and_add_many([("r4", [k4, k1]), ("r5", [k4]), ("r6", [b"\x00\x06six"])]) == [
+            {"r1"},
+            {"r4"},
+            set(),
+        ]
+        assert store.lookup([k4]) == {"r4", "r5"}
 
+        store.clear()
         texts, planted = corpus_with_planted_pairs(seed=9)
         in_redis, in_memory = InMemoryLSHIndex(store=store), InMemoryLSHIndex()
         sigs = build_index(texts, in_redis)
@@ -150,4 +183,4 @@ def test_redis_store_round_trip_matches_the_in_memory_store() -> None:
     finally:
         store.clear()
     assert store.lookup([k1]) == set()
-    assert not list(client.scan_iter(match=store._prefix + b"*"))
+    assert store.clear() == 0  # nothing of ours is left behind

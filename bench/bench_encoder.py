@@ -1,0 +1,119 @@
+"""Embedding throughput and agreement: torch-fp32 (baseline) against onnx-int8, in one run.
+
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/bench_encoder.py [--n 2000] [--cache-dir DIR]
+
+Corpus: real English prose from the stdlib's pydoc topics (sentences that are mostly words,
+packed into chunks of ~40 words), so no download is needed. Prints a markdown table: sentences/s
+per backend, the speed-up over fp32, and how well each backend's pairwise cosine similarities rank
+like fp32's (Spearman over all pairs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np  # noqa: E402
+
+from curation.embedding import Encoder, export_onnx, load_encoder, onnx_export_path  # noqa: E402
+
+
+def prose_sentences() -> list[str]:
+    from pydoc_data.topics import topics
+
+    sentences = []
+    for key in sorted(topics):
+        for sentence in re.split(r"(?<=[.!?])\s+", " ".join(topics[key].split())):
+            words = sentence.split()
+            # Keep prose, drop grammar productions and code: mostly plain words.
+            wordlike = sum(w.strip(".,;:()'\"").isalpha() for w in words)
+            if len(words) >= 6 and wordlike >= 0.7 * len(words):
+                sentences.append(sentence)
+    return sentences
+
+
+def corpus(n: int, words_per_chunk: int = 40) -> list[str]:
+    """n chunks of whole sentences, ~words_per_chunk words each; the topics hold ~1,400 such
+    chunks, so later passes regroup the sentences in a shuffled (seeded) order."""
+    sentences, chunks, current = prose_sentences(), [], []
+    rng = random.Random(0)
+    while True:
+        for sentence in sentences:
+            current += sentence.split()
+            if len(current) >= words_per_chunk:
+                chunks.append(" ".join(current))
+                current = []
+                if len(chunks) == n:
+                    return chunks
+        rng.shuffle(sentences)
+
+
+def spearman(a: np.ndarray, b: np.ndarray) -> float:
+    """Rank correlation of two embeddings' pairwise cosines (ties are negligible for floats)."""
+    upper = np.triu_indices(len(a), 1)
+    x, y = (a @ a.T)[upper], (b @ b.T)[upper]
+    rx, ry = np.argsort(np.argsort(x)), np.argsort(np.argsort(y))
+    return float(np.corrcoef(rx, ry)[0, 1])
+
+
+def throughput(encoder: Encoder, texts: list[str], batch_size: int) -> tuple[np.ndarray, float]:
+    encoder.encode(texts[:batch_size], batch_size=batch_size)  # warm-up: allocations, thread pools
+    start = time.perf_counter()
+    vectors = encoder.encode(texts, batch_size=batch_size)
+    return vectors, len(texts) / (time.perf_counter() - start)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=2000)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--cache-dir", default=str(Path(tempfile.gettempdir()) / "datanets-bench-models"))
+    args = parser.parse_args()
+
+    texts = corpus(args.n)
+    export_seconds = None
+    if not onnx_export_path(args.cache_dir).exists():
+        start = time.perf_counter()
+        export_onnx(args.cache_dir)
+        export_seconds = time.perf_counter() - start
+
+    results: dict[str, tuple[np.ndarray, float, str]] = {}
+    for backend in ("torch-fp32", "onnx-int8"):
+        encoder = load_encoder(backend, args.cache_dir)
+        vectors, rate = throughput(encoder, texts, args.batch_size)
+        results[backend] = (vectors, rate, encoder.model_version)
+        del encoder
+
+    from tokenizers import Tokenizer
+
+    from curation.embedding import model_dir
+
+    tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
+    tokenizer.no_padding()
+    tokens = np.mean([len(e.ids) for e in tokenizer.encode_batch(texts)])
+    words = np.mean([len(t.split()) for t in texts])
+
+    base_vectors, base_rate, _ = results["torch-fp32"]
+    print(f"{len(texts)} chunks of pydoc prose, {words:.0f} words / {tokens:.0f} tokens on average, "
+          f"batch {args.batch_size}, {os.cpu_count()} cores\n")
+    print("| backend | model_version | sentences/s | × fp32 | Spearman vs fp32 | min cosine vs fp32 |")
+    print("|---|---|---:|---:|---:|---:|")
+    for backend, (vectors, rate, version) in results.items():
+        cosine = float((vectors * base_vectors).sum(axis=1).min())
+        print(f"| {backend} | {version} | {rate:.0f} | {rate / base_rate:.2f} | "
+              f"{spearman(vectors, base_vectors):.4f} | {cosine:.4f} |")
+    if export_seconds is not None:
+        print(f"\nONNX export (first use, cached afterwards): {export_seconds:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,179 @@
+"""End-to-end ingest benchmark: upload → every record routed, against baselines measured in the
+same run on the same machine.
+
+    python bench/bench_ingest.py [--records 100000] [--database sqlite|postgres] [--skip-embeddings-run]
+
+Rows printed:
+- raw encoder: sentences/s of the configured embedding backend alone on the same texts;
+- ingest with embeddings: records/s of the whole pipeline (parse, validate, normalize, exact and
+  near dedup against the persisted LSH index, embed, score, route, write), and its ratio to the
+  raw encoder (target ≥ 0.90);
+- plain JSON import: records/s of storing the same records as rows with no checks at all (what a
+  labelling tool's import does) — the baseline for
+- ingest without embeddings: the same pipeline with the encoder replaced by a constant vector
+  (dedup and routing still run; quality then rests on the text heuristics), target ratio ≥ 1.0;
+- peak RSS of this process.
+
+Texts are ~40-word passages of real English from the standard library's documentation
+(pydoc_data), with a few percent exact and near duplicates planted.
+"""
+
+import argparse
+import io
+import json
+import os
+import random
+import re
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def passages(n: int, seed: int = 7) -> list[str]:
+    from pydoc_data.topics import topics
+
+    words = re.findall(r"[A-Za-z][A-Za-z'-]+|[.,;:]", " ".join(topics.values()))
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        start = rng.randrange(0, len(words) - 60)
+        chunk = words[start:start + 40]
+        text = " ".join(chunk).replace(" .", ".").replace(" ,", ",")
+        if i % 50 == 7 and out:
+            text = out[-1]  # exact duplicate
+        elif i % 50 == 23 and out:
+            prev = out[-1].split()
+            prev[rng.randrange(len(prev))] = "indeed"
+            text = " ".join(prev)  # near duplicate
+        out.append(f"{text} ({i})" if i % 50 not in (7, 23) else text)
+    return out
+
+
+def setup_django(database: str) -> None:
+    data_dir = tempfile.mkdtemp(prefix="datanets-bench-")
+    os.environ["DATA_DIR"] = data_dir
+    os.environ.setdefault("MODEL_CACHE_DIR", str(ROOT / ".cache" / "models"))
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"
+    os.environ["CACHE_URL"] = "locmem://"
+    if database == "postgres":
+        os.environ["DATABASE_URL"] = "postgres://root@127.0.0.1:5432/datanets_bench"
+        import psycopg
+
+        with psycopg.connect("postgresql://root@127.0.0.1:5432/postgres", autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS datanets_bench")
+            conn.execute("CREATE DATABASE datanets_bench")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "openledger.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def make_datanet(name: str):
+    from accounts.models import Profile
+    from datanets import services
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    owner, _ = User.objects.get_or_create(username="bench-owner")
+    contributor, _ = User.objects.get_or_create(username="bench-contrib")
+    for u in (owner, contributor):
+        Profile.objects.get_or_create(user=u)
+    datanet = services.datanet_create(owner=owner, name=name, description="Python language reference and library notes.")
+    services.datanet_set_status(datanet=datanet, actor=owner, status="open")
+    return datanet, contributor
+
+
+def run_ingest(texts: list[str], name: str) -> tuple[float, dict]:
+    from curation.ingest import submission_ingest
+    from datanets.models import Submission
+    from datanets.submissions import submission_create_from_file
+
+    datanet, contributor = make_datanet(name)
+    data = "".join(json.dumps({"text": t}) + "\n" for t in texts).encode()
+    start = time.perf_counter()
+    sub = submission_create_from_file(datanet=datanet, contributor=contributor, stream=io.BytesIO(data),
+                                      original_name=f"{name}.jsonl")
+    while not submission_ingest(submission_id=sub.id, budget_seconds=3600):
+        pass
+    elapsed = time.perf_counter() - start
+    sub = Submission.objects.get(id=sub.id)
+    return elapsed, sub.counts()
+
+
+def plain_import(texts: list[str]) -> float:
+    """A labelling tool's plain JSON import: parse the JSON and insert rows, nothing else."""
+    from django.db import transaction
+
+    from datanets.models import Record, Submission
+
+    datanet, contributor = make_datanet("plain import")
+    sub = Submission.objects.create(datanet=datanet, contributor=contributor, original_name="plain.json",
+                                    storage_key="-", sha256="0" * 64, format="json")
+    payload = json.dumps([{"text": t} for t in texts])
+    start = time.perf_counter()
+    items = json.loads(payload)
+    with transaction.atomic():
+        Record.objects.bulk_create(
+            [Record(datanet=datanet, submission=sub, contributor=contributor, row=i, fields=item, text=item["text"],
+                    content_hash=str(i)) for i, item in enumerate(items)],
+            batch_size=1000,
+        )
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--encoder-sample", type=int, default=2000)
+    parser.add_argument("--skip-embeddings-run", action="store_true")
+    args = parser.parse_args()
+    setup_django(args.database)
+    import numpy as np
+
+    from curation import scoring
+
+    texts = passages(args.records)
+    enc = scoring.encoder()
+    enc.encode(texts[:64])  # warm up
+    sample = texts[: args.encoder_sample]
+    t0 = time.perf_counter()
+    enc.encode(sample)
+    raw_rate = len(sample) / (time.perf_counter() - t0)
+
+    rows = [("raw encoder (" + enc.model_version + ")", f"{raw_rate:,.0f}", "baseline", "")]
+    if not args.skip_embeddings_run:
+        elapsed, counts = run_ingest(texts, "with embeddings")
+        rate = len(texts) / elapsed
+        rows.append(("ingest with embeddings", f"{rate:,.0f}", f"{rate / raw_rate:.2f} × raw encoder",
+                     json.dumps(counts)))
+
+    plain_rate = len(texts) / plain_import(texts)
+    rows.append(("plain JSON import (no checks)", f"{plain_rate:,.0f}", "baseline", ""))
+    constant = np.zeros(384, dtype=np.float32)
+    constant[0] = 1.0
+    scoring.embed = lambda batch: np.tile(constant, (len(batch), 1))
+    elapsed, counts = run_ingest(texts, "without embeddings")
+    rate = len(texts) / elapsed
+    rows.append(("ingest without embeddings", f"{rate:,.0f}", f"{rate / plain_rate:.2f} × plain import",
+                 json.dumps(counts)))
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    print(f"\n## Ingest of {len(texts):,} records of ~40 words ({args.database}, {os.cpu_count()} cores)\n")
+    print("| what | records/s | ratio | counts |")
+    print("|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    print(f"\nPeak RSS of the process: {peak_mb:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

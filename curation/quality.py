@@ -1,0 +1,256 @@
+"""Quality score of a record: pure functions over texts and embedding arrays.
+
+Three components, each in [0, 1], combined by a weighted mean:
+
+- relevance: how close the record's embedding is to the datanet's profile (the embedding of its
+  description, and the centroid of the records accepted so far);
+- novelty: how far it is from its nearest accepted neighbour (exact and near duplicates are caught
+  earlier by hashing and MinHash; this catches paraphrases of what is already there);
+- heuristics: cheap text checks that catch junk no embedding judges reliably (a single word,
+  repeated spam, keyboard mash, runs of symbols).
+
+Every component and sub-score is kept in the result, so a stored score can be explained.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+# Relevance carries most weight because novelty alone rewards junk (junk is far from everything).
+DEFAULT_WEIGHTS: dict[str, float] = {"relevance": 0.45, "heuristics": 0.35, "novelty": 0.20}
+
+
+@dataclass(frozen=True)
+class HeuristicParams:
+    # Length, in words: ramps up from 1 word to ideal_min_words, flat to ideal_max_words, then
+    # falls on a log scale to 0 at max_words (a 10k-word record is rarely one training example).
+    ideal_min_words: int = 8
+    ideal_max_words: int = 1500
+    max_words: int = 20000
+    # Symbols: share of non-space characters that are not letters or digits. Prose is ~3-6 %,
+    # technical text ~10-20 %; full marks up to symbols_ok, zero at symbols_max.
+    symbols_ok: float = 0.20
+    symbols_max: float = 0.60
+    # Upper case: share of letters; headlines and acronyms are fine, SHOUTING is not.
+    uppercase_ok: float = 0.35
+    uppercase_max: float = 0.80
+    # Language: share of tokens that look like words; full marks from language_ok, zero at language_min.
+    language_ok: float = 0.70
+    language_min: float = 0.30
+    # Word tokens with a longer run of consonants (or no vowel) are not pronounceable: keyboard mash.
+    max_consonant_run: int = 4
+
+
+DEFAULT_PARAMS = HeuristicParams()
+
+# Gopher (Rae et al., 2021) repetition rules, as (n, threshold): the share of characters inside the
+# most frequent word n-gram (n = 2..4), and inside any n-gram seen more than once (n = 5..10).
+# Thresholds are theirs: what separated web junk from prose in their corpus.
+_TOP_NGRAM_LIMITS = ((2, 0.20), (3, 0.18), (4, 0.16))
+_DUP_NGRAM_LIMITS = ((5, 0.15), (6, 0.14), (7, 0.13), (8, 0.12), (9, 0.11), (10, 0.10))
+_CHAR_WINDOW = 400  # character trigram diversity is measured on this much text
+
+_WORD = re.compile(r"\S+")
+_VOWELS = set("aeiouyAEIOUY")
+_LATIN = re.compile(r"^[A-Za-z]+$")
+_EDGE_NON_WORD = re.compile(r"^[\W_]+|[\W_]+$")
+# Han, kana and Thai are written without spaces between words: count ~2 characters as a word.
+_UNSPACED_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u0e00-\u0e7f]")
+
+
+@dataclass(frozen=True)
+class QualityResult:
+    score: float
+    components: dict[str, float]
+    model_version: str = ""
+    weights: dict[str, float] = field(default_factory=dict)
+
+
+def _ramp(value: float, zero_at: float, one_at: float) -> float:
+    """Linear map of value onto [0, 1]: zero_at -> 0, one_at -> 1 (either direction), clipped."""
+    if one_at == zero_at:
+        return 1.0 if value >= one_at else 0.0
+    return float(min(1.0, max(0.0, (value - zero_at) / (one_at - zero_at))))
+
+
+def length_score(n_words: int, params: HeuristicParams = DEFAULT_PARAMS) -> float:
+    if n_words <= 1:
+        return 0.0
+    if n_words < params.ideal_min_words:
+        return _ramp(n_words, 1, params.ideal_min_words)
+    if n_words <= params.ideal_max_words:
+        return 1.0
+    return _ramp(math.log(n_words), math.log(params.max_words), math.log(params.ideal_max_words))
+
+
+def repetition_share(words: Sequence[str], text: str) -> float:
+    """How repetitive the text is, in [0, 1], by the worst of: the Gopher rules (0 at a rule's
+    threshold, 1 at three times it) and character trigram diversity, which catches what word
+    n-grams cannot ("!!!!!!!!", "hahahahaha")."""
+    worst = 0.0
+    total_chars = sum(len(w) for w in words)
+    if total_chars:
+        for n, limit in _TOP_NGRAM_LIMITS:
+            counts = Counter(tuple(words[i:i + n]) for i in range(len(words) - n + 1))
+            if counts:
+                gram, count = counts.most_common(1)[0]
+                if count > 1:
+                    share = min(1.0, count * sum(len(w) for w in gram) / total_chars)
+                    worst = max(worst, _ramp(share, limit, 3 * limit))
+        for n, limit in _DUP_NGRAM_LIMITS:
+            if len(words) < 2 * n:
+                break
+            grams = [tuple(words[i:i + n]) for i in range(len(words) - n + 1)]
+            counts = Counter(grams)
+            covered = np.zeros(len(words), dtype=bool)
+            for i, gram in enumerate(grams):
+                if counts[gram] > 1:
+                    covered[i:i + n] = True
+            share = sum(len(w) for w, c in zip(words, covered) if c) / total_chars
+            worst = max(worst, _ramp(share, limit, 3 * limit))
+    sample = "".join(text.split())[:_CHAR_WINDOW]
+    if len(sample) >= 6:
+        # Distinct character trigrams per trigram: prose stays above ~0.8 in a few hundred
+        # characters; "!!!!!!" or "abcabcabc" collapse to a handful.
+        trigrams = [sample[i:i + 3] for i in range(len(sample) - 2)]
+        diversity = len(set(trigrams)) / len(trigrams)
+        worst = max(worst, _ramp(diversity, 0.6, 0.3))
+    return worst
+
+
+def _wordlike(token: str, max_consonant_run: int) -> bool:
+    word = _EDGE_NON_WORD.sub("", token)
+    if not word or len(word) > 30:
+        return False
+    if not _LATIN.match(word):
+        # Other scripts: letters count as words (this check is for Latin keyboard mash).
+        return word.replace("-", "").replace("'", "").isalpha()
+    if not any(c in _VOWELS for c in word):
+        return word.isupper() and len(word) <= 5  # acronyms: "DNA", "HTTP"
+    run = longest = 0
+    for c in word:
+        run = 0 if c in _VOWELS else run + 1
+        longest = max(longest, run)
+    return longest <= max_consonant_run
+
+
+def word_count(words: Sequence[str], text: str) -> int:
+    return max(len(words), len(_UNSPACED_SCRIPT.findall(text)) // 2)
+
+
+def text_heuristics(text: str, params: HeuristicParams = DEFAULT_PARAMS) -> dict[str, float]:
+    """Sub-scores in [0, 1] (1 = looks like a good record): length, repetition, symbols,
+    uppercase, language. Unicode-aware; the language check only judges Latin-script words."""
+    words = _WORD.findall(text)
+    chars = [c for c in text if not c.isspace()]
+    letters = [c for c in chars if c.isalpha()]
+    symbols = sum(not c.isalnum() for c in chars) / len(chars) if chars else 1.0
+    uppercase = sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
+    wordlike = sum(_wordlike(w, params.max_consonant_run) for w in words) / len(words) if words else 0.0
+    return {
+        "length": length_score(word_count(words, text), params),
+        "repetition": 1.0 - repetition_share([w.lower() for w in words], text.lower()),
+        "symbols": _ramp(symbols, params.symbols_max, params.symbols_ok),
+        "uppercase": _ramp(uppercase, params.uppercase_max, params.uppercase_ok),
+        "language": _ramp(wordlike, params.language_min, params.language_ok),
+    }
+
+
+def combine_heuristics(sub_scores: Mapping[str, float]) -> float:
+    """Product, read as "passes every check": one failed check (a single word, pure symbols) sinks
+    the text, and a mean would let four passes hide the failure. Prose scores 1 on each check."""
+    return float(math.prod(sub_scores.values())) if sub_scores else 0.0
+
+
+# MiniLM cosines: unrelated text sits around 0.0-0.15, same topic around 0.3-0.6, paraphrases above
+# 0.7. Map [RELEVANCE_FLOOR, RELEVANCE_FULL] linearly onto [0, 1].
+RELEVANCE_FLOOR = 0.10
+RELEVANCE_FULL = 0.55
+
+
+def relevance(embeddings: np.ndarray, profile_vectors: np.ndarray) -> np.ndarray:
+    """Per record, the best cosine to any profile vector (description, accepted centroid), mapped to
+    [0, 1]. Max, not mean: matching either what the datanet says it wants or what curators have
+    accepted is on topic. Inputs are L2-normalised rows; returns shape (n,). No profile -> 1.0."""
+    emb = np.atleast_2d(np.asarray(embeddings, dtype=np.float32))
+    profile = np.atleast_2d(np.asarray(profile_vectors, dtype=np.float32))
+    if profile.size == 0:
+        return np.ones(len(emb), dtype=np.float32)
+    profile = profile / np.maximum(np.linalg.norm(profile, axis=1, keepdims=True), 1e-12)
+    best = (emb @ profile.T).max(axis=1)
+    return np.clip((best - RELEVANCE_FLOOR) / (RELEVANCE_FULL - RELEVANCE_FLOOR), 0.0, 1.0)
+
+
+def profile_vectors(description: np.ndarray, accepted: np.ndarray | None = None) -> np.ndarray:
+    """The datanet profile: its description embedding and, once records are accepted, their
+    normalised centroid. Shape (1 or 2, dim)."""
+    rows = [np.asarray(description, dtype=np.float32).reshape(-1)]
+    if accepted is not None and len(accepted):
+        centroid = np.asarray(accepted, dtype=np.float32).mean(axis=0)
+        norm = float(np.linalg.norm(centroid))
+        if norm > 0:
+            rows.append(centroid / norm)
+    return np.stack(rows)
+
+
+def nearest_similarity(embeddings: np.ndarray, accepted: np.ndarray) -> np.ndarray:
+    """Max cosine of each record to the accepted set, NaN where nothing is accepted yet."""
+    emb = np.atleast_2d(np.asarray(embeddings, dtype=np.float32))
+    if accepted is None or len(accepted) == 0:
+        return np.full(len(emb), np.nan, dtype=np.float32)
+    return (emb @ np.asarray(accepted, dtype=np.float32).T).max(axis=1)
+
+
+def novelty(nearest_accepted_similarity: np.ndarray | Sequence[float] | float) -> np.ndarray:
+    """1 - max cosine to the accepted neighbours, clipped to [0, 1]; NaN (no neighbour) -> 1."""
+    sims = np.atleast_1d(np.asarray(nearest_accepted_similarity, dtype=np.float32))
+    return np.where(np.isnan(sims), 1.0, np.clip(1.0 - sims, 0.0, 1.0)).astype(np.float32)
+
+
+def score(components: Mapping[str, float], weights: Mapping[str, float] | None = None) -> float:
+    """Weighted mean of the weighted components, in [0, 1]. Raises ValueError naming the problem if
+    a weight is negative, all weights are zero, or a weight names a component that does not exist."""
+    weights = DEFAULT_WEIGHTS if weights is None else weights
+    unknown = sorted(set(weights) - set(components))
+    if unknown:
+        raise ValueError(f"Unknown quality component(s) {', '.join(unknown)} in the weights; "
+                         f"use any of {', '.join(sorted(components))}.")
+    if any(w < 0 for w in weights.values()):
+        raise ValueError("Quality weights must be zero or positive.")
+    total = sum(weights.values())
+    if total <= 0:
+        raise ValueError("At least one quality weight must be positive.")
+    mean = sum(w * float(components[k]) for k, w in weights.items()) / total
+    return float(min(1.0, max(0.0, mean)))
+
+
+def score_batch(texts: Sequence[str], embeddings: np.ndarray, profile: np.ndarray,
+                neighbour_sims: np.ndarray | Sequence[float] | None = None,
+                weights: Mapping[str, float] | None = None, *, model_version: str = "",
+                params: HeuristicParams = DEFAULT_PARAMS) -> list[QualityResult]:
+    """Score records in one pass. `embeddings` (n, dim) and `profile` (k, dim) are L2-normalised;
+    `neighbour_sims` (n,) is each record's max cosine to accepted records (NaN or None: none yet).
+    Components are rounded to 4 places, the precision worth storing."""
+    n = len(texts)
+    if len(embeddings) != n:
+        raise ValueError(f"{n} texts but {len(embeddings)} embeddings.")
+    weights = dict(DEFAULT_WEIGHTS if weights is None else weights)
+    rel = relevance(embeddings, profile) if n else np.zeros(0)
+    nov = novelty(np.full(n, np.nan) if neighbour_sims is None else neighbour_sims) if n else np.zeros(0)
+    if len(nov) != n:
+        raise ValueError(f"{n} texts but {len(nov)} neighbour similarities.")
+    results = []
+    for i, text in enumerate(texts):
+        subs = text_heuristics(text, params)
+        components = {"relevance": float(rel[i]), "novelty": float(nov[i]),
+                      "heuristics": combine_heuristics(subs), **subs}
+        components = {k: round(v, 4) for k, v in components.items()}
+        results.append(QualityResult(score=round(score(components, weights), 4), components=components,
+                                     model_version=model_version, weights=weights))
+    return results
