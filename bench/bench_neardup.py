@@ -107,7 +107,7 @@ def datasketch_pairs(texts: list[str], verify: bool) -> set[Pair]:
     lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
     for i, m in enumerate(hashes):
         lsh.insert(i, m)
-    found = set()
+    found: set[Pair] = set()
     for i, m in enumerate(hashes):
         for j in lsh.query(m):
             if j != i and (not verify or m.jaccard(hashes[j]) >= THRESHOLD):
@@ -119,7 +119,7 @@ def our_pairs(texts: list[str], verify: str, sets: list[set[tuple[str, ...]]]) -
     sigs = signatures(texts, num_perm=NUM_PERM)
     index = InMemoryLSHIndex(num_perm=NUM_PERM, threshold=THRESHOLD)
     index.insert_many((str(i), sig) for i, sig in enumerate(sigs))
-    found = set()
+    found: set[Pair] = set()
     for i, sig in enumerate(sigs):
         if verify == "none":
             matches = [int(k) for k in index.query(sig)]

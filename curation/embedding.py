@@ -363,7 +363,8 @@ def get_encoder(backend: str | None = None, cache_dir: str | Path | None = None,
     """
     backend = backend or DEFAULT_BACKEND
     directory = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-    key = (backend, str(directory.resolve()))
+    # The torch backend reads nothing from the cache dir: one copy whatever the caller passes.
+    key = (backend, str(directory.resolve()) if backend == "onnx-int8" else "")
     with _encoders_lock:  # two threads of one worker must not load the model twice
         encoder = _encoders.get(key)
         if encoder is None:

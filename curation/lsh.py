@@ -219,7 +219,9 @@ class InMemoryLSHIndex:
         """Keys of records sharing a band with ``signature``: candidates, not yet duplicates."""
         return self.store.lookup(self.band_keys(signature))
 
-    def query_and_insert_many(self, keys: Sequence[str], signatures: npt.NDArray[np.uint32]) -> list[set[str]]:
+    def query_and_insert_many(
+        self, keys: Sequence[str], signatures: npt.NDArray[np.uint32]
+    ) -> list[set[str]]:
         """Each record's candidates among the records inserted before it -- by earlier calls or
         earlier rows here, so near-duplicates inside one chunk find each other -- then inserts it."""
         band_keys = band_keys_many(signatures, self.bands, self.rows)

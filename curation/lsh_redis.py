@@ -143,7 +143,7 @@ class RedisBandStore:
             if groups is not None:
                 names, blobs, owners, width = groups
                 owner_blobs = [o.astype(">u2").tobytes() for o in owners]
-                args = [*blobs, *owner_blobs, "\n".join(members), width]
+                args: list[bytes | str | int] = [*blobs, *owner_blobs, "\n".join(members), width]
                 hits = self._add_script(keys=[self._prefix + n for n in names], args=args)
                 _collect(hits, owners, found, lo)
         return found
@@ -155,7 +155,10 @@ class RedisBandStore:
         return int(self._redis.unlink(*names)) if names else 0
 
 
-def _collect(hits: list[int | bytes], owners: list[npt.NDArray[np.intp]], found: list[set[str]], lo: int) -> None:
+def _collect(
+    hits: list[int | bytes], owners: list[npt.NDArray[np.intp]], found: list[set[str]], lo: int
+) -> None:
+    """Add each hit's members to the set of the item that asked (``lo`` = the batch's first)."""
     for i in range(0, len(hits), 3):
         band, position, value = hits[i], hits[i + 1], hits[i + 2]
         assert isinstance(band, int) and isinstance(position, int) and isinstance(value, bytes)
@@ -165,7 +168,8 @@ def _collect(hits: list[int | bytes], owners: list[npt.NDArray[np.intp]], found:
 def _group_by_band(band_keys_per_item: Sequence[Sequence[bytes]]) -> _Groups | None:
     """Band keys regrouped per band, items in order: band prefixes, one blob of fields per band,
     the item of each field, and the field width. Vectorised: it runs for every ingested chunk."""
-    counts = np.fromiter((len(keys) for keys in band_keys_per_item), dtype=np.intp, count=len(band_keys_per_item))
+    n_items = len(band_keys_per_item)
+    counts = np.fromiter((len(keys) for keys in band_keys_per_item), dtype=np.intp, count=n_items)
     total = int(counts.sum())
     if total == 0:
         return None

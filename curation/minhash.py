@@ -43,7 +43,9 @@ _ASCII_WHITESPACE = np.zeros(256, dtype=bool)
 _ASCII_WHITESPACE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
 # The non-ASCII characters str.split() treats as whitespace, as UTF-8 byte sequences. Their lead
 # bytes (0xC2, 0xE1-0xE3) are never continuation bytes, so a match cannot start mid-character.
-_UNICODE_WHITESPACE = "\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+_UNICODE_WHITESPACE = (
+    "\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+)
 _UNICODE_WHITESPACE_2 = [int.from_bytes(c.encode()) for c in _UNICODE_WHITESPACE if len(c.encode()) == 2]
 _UNICODE_WHITESPACE_3 = [int.from_bytes(c.encode()) for c in _UNICODE_WHITESPACE if len(c.encode()) == 3]
 # Keeps the low n bytes of a little-endian 8-byte window, i.e. the part inside the word.
@@ -97,7 +99,7 @@ def estimate_jaccard(sig_a: Signature, sig_b: Signature) -> float:
             f"signatures must be 1-D and of equal length, got shapes {sig_a.shape} and "
             f"{sig_b.shape}; compare only signatures made with the same num_perm"
         )
-    return float(np.count_nonzero(sig_a == sig_b)) / sig_a.shape[0]
+    return float(np.count_nonzero(sig_a == sig_b)) / len(sig_a)
 
 
 def signature(
@@ -108,7 +110,8 @@ def signature(
     seed: int = DEFAULT_SEED,
 ) -> Signature:
     """The MinHash signature of one text: ``num_perm`` uint32 values."""
-    return signatures([text], shingle_size=shingle_size, num_perm=num_perm, seed=seed)[0]
+    row: Signature = signatures([text], shingle_size=shingle_size, num_perm=num_perm, seed=seed)[0]
+    return row
 
 
 def signatures(

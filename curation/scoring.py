@@ -49,15 +49,23 @@ _profiles: dict[int, tuple[tuple, np.ndarray]] = {}
 _accepted: dict[int, tuple[tuple, np.ndarray]] = {}
 
 
-def _description_vector(datanet: Datanet) -> np.ndarray:
+MAX_PROFILE_PARAGRAPHS = 12
+
+
+def _description_vectors(datanet: Datanet) -> np.ndarray:
+    """What the datanet says it wants, embedded: its name with its summary, and each paragraph of
+    its description. Relevance takes the best match, so one long description covering several
+    sub-topics does not dilute every one of them."""
     key = (datanet.name, datanet.summary, datanet.description)
     cached = _profiles.get(datanet.pk)
     if cached and cached[0] == key:
         return cached[1]
-    text = "\n".join(part for part in key if part) or datanet.name
-    vector = embed([text[:4000]])[0]
-    _profiles[datanet.pk] = (key, vector)
-    return vector
+    parts = [f"{datanet.name}. {datanet.summary}".strip()]
+    paragraphs = [p.strip() for p in datanet.description.replace("\r", "").split("\n\n") if len(p.strip()) > 20]
+    parts += [p[:2000] for p in paragraphs[:MAX_PROFILE_PARAGRAPHS]]
+    vectors = embed(parts)
+    _profiles[datanet.pk] = (key, vectors)
+    return vectors
 
 
 def accepted_matrix(datanet: Datanet) -> np.ndarray:
@@ -75,7 +83,9 @@ def accepted_matrix(datanet: Datanet) -> np.ndarray:
 
 def score(datanet: Datanet, texts: list[str], embeddings: np.ndarray) -> list[Scored]:
     accepted = accepted_matrix(datanet)
-    profile = quality.profile_vectors(_description_vector(datanet), accepted)
+    described = _description_vectors(datanet)
+    centroid = quality.profile_vectors(described[0], accepted)[1:]  # empty until records are accepted
+    profile = np.concatenate([described, centroid])
     neighbour = quality.nearest_similarity(embeddings, accepted)
     weights = {**quality.DEFAULT_WEIGHTS, **(datanet.quality_weights or {})}
     version = encoder().model_version

@@ -21,8 +21,9 @@ Short, factual answers to common **first-aid** questions, written in plain Engli
 assistant model that runs on phones.
 
 What belongs here:
+
 - one question and its answer per record, in the `text` field
-- answers that a first-aid course would teach
+- answers that a first-aid course would teach: bleeding, burns, choking, sprains, shock, stings
 
 What does not: diagnoses, dosages, advertising, anything copied from a copyrighted manual.
 """
