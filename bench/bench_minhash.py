@@ -12,6 +12,7 @@ round counts, so a busy neighbour on the machine skews both sides alike.
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import platform
 import random
 import sys
@@ -19,7 +20,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import datasketch
 import numpy as np
 from datasketch import MinHash
 from pydoc_data.topics import topics
@@ -109,7 +109,7 @@ def main() -> None:
     ]
     print(f"## MinHash: {len(docs)} docs of 200 words, word {SHINGLE}-grams, {NUM_PERM} permutations\n")
     print(
-        f"datasketch {datasketch.__version__}, numpy {np.__version__}, Python {platform.python_version()}, "
+        f"datasketch {importlib.metadata.version('datasketch')}, numpy {np.__version__}, Python {platform.python_version()}, "
         f"best of {args.rounds} alternating rounds; accuracy on {len(pairs)} edited pairs, "
         f"true Jaccard {truth.min():.2f}-{truth.max():.2f} (mean {truth.mean():.2f})\n"
     )

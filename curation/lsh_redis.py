@@ -133,12 +133,12 @@ class RedisBandStore:
     def lookup_and_add_many(self, items: Sequence[tuple[str, Sequence[bytes]]]) -> list[set[str]]:
         """For each item in order, the keys sharing a band with it that were indexed before it
         (by earlier calls or earlier items here); the item is then added. Atomic per batch."""
+        if any(not key or "\n" in key for key, _ in items):
+            raise ValueError("record keys must be non-empty and contain no newline")
         found: list[set[str]] = [set() for _ in items]
         for lo in range(0, len(items), _BATCH):
             batch = items[lo : lo + _BATCH]
             members = [key for key, _ in batch]
-            if any(not key or "\n" in key for key in members):
-                raise ValueError("record keys must be non-empty and contain no newline")
             groups = _group_by_band([band_keys for _, band_keys in batch])
             if groups is not None:
                 names, blobs, owners, width = groups

@@ -3,22 +3,40 @@ so no single message runs for long (a broker's visibility timeout never expires 
 
 import logging
 
+import botocore.exceptions
+import redis.exceptions
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from curation.ingest import Busy, submission_ingest
+from curation.ingest import Busy, submission_fail, submission_ingest
 
 log = logging.getLogger(__name__)
 
+# Worth retrying: the database, storage or Redis briefly unreachable.
+TRANSIENT = (OSError, OperationalError, InterfaceError, botocore.exceptions.BotoCoreError,
+             redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
-@shared_task(bind=True, acks_late=True, max_retries=None, autoretry_for=(OSError,), retry_backoff=2,
-             retry_backoff_max=120)
+
+@shared_task(bind=True, acks_late=True, max_retries=8)
 def ingest_submission(self, submission_id: str) -> None:
     try:
         finished = submission_ingest(submission_id=submission_id)
     except Busy:
         # Another worker holds the lease; if it died, the lease runs out and we take over.
-        raise self.retry(countdown=30)
+        raise self.retry(countdown=30, max_retries=None)
+    except TRANSIENT as exc:
+        log.warning("ingest of %s hit a transient error, retrying: %s", submission_id, exc)
+        raise self.retry(exc=exc, countdown=min(2 ** self.request.retries, 120))
+    except Exception:
+        log.exception("ingest of %s failed", submission_id)
+        from datanets.models import Submission
+
+        sub = Submission.objects.filter(id=submission_id).first()
+        if sub is not None:
+            submission_fail(submission=sub, message="Processing stopped on an internal error, which was logged. "
+                                                    "Nothing from this file was kept; upload it again later.")
+        raise
     if not finished:
         ingest_submission.apply_async(args=[submission_id])
 
@@ -28,9 +46,10 @@ def resume_stalled_submissions() -> int:
     """Beat: re-enqueue submissions whose worker died and whose message was lost with it."""
     from datanets.models import Submission
 
-    stalled = Submission.objects.filter(status__in=["uploaded", "processing"]).exclude(lease_until__gt=timezone.now())
-    ids = [str(pk) for pk in stalled.filter(created_at__lt=timezone.now() - timezone.timedelta(minutes=5))
-           .values_list("id", flat=True)[:100]]
+    quiet_since = timezone.now() - timezone.timedelta(minutes=5)
+    stalled = (Submission.objects.filter(status__in=["uploaded", "processing"], created_at__lt=quiet_since)
+               .exclude(lease_until__gt=timezone.now()))
+    ids = [str(pk) for pk in stalled.values_list("id", flat=True)[:100]]
     for pk in ids:
         ingest_submission.delay(pk)
     return len(ids)

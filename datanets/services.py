@@ -69,6 +69,16 @@ def _check_fields(fields: dict[str, Any]) -> None:
         errors["license"] = f"Unknown license {fields['license']!r}; choose an SPDX identifier from the list."
     if "domain" in fields and fields["domain"] not in dict(DOMAINS):
         errors["domain"] = f"Unknown domain {fields['domain']!r}; choose one from the list."
+    if fields.get("quality_weights"):
+        from curation.quality import DEFAULT_WEIGHTS
+
+        weights = fields["quality_weights"]
+        unknown = sorted(set(weights) - set(DEFAULT_WEIGHTS))
+        if unknown or not isinstance(weights, dict):
+            errors["quality_weights"] = (f"Unknown quality components {', '.join(unknown)}; "
+                                         f"weigh any of {', '.join(sorted(DEFAULT_WEIGHTS))}.")
+        elif any(float(v) < 0 for v in weights.values()) or not any(float(v) > 0 for v in weights.values()):
+            errors["quality_weights"] = "Weights must be zero or positive, and at least one positive."
     if "record_schema" in fields or "text_field" in fields:
         problems = check_schema(fields.get("record_schema"), fields.get("text_field", ""))
         if problems:

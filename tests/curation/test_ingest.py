@@ -240,3 +240,28 @@ def test_two_workers_never_both_let_a_near_duplicate_pair_through(alice, bob, ca
     assert not errors, errors
     statuses = sorted(Record.objects.filter(datanet=first_aid).values_list("status", flat=True))
     assert statuses.count("rejected_duplicate") == 1, statuses
+
+
+def test_uploads_per_day_limit(api_as, bob, first_aid, settings):
+    settings.MAX_UPLOADS_PER_DAY = 1
+    api = api_as(bob)
+    assert upload(api, first_aid, "one.csv", csv_bytes(GOOD[:1])).status_code == 202
+    second = upload(api, first_aid, "two.csv", csv_bytes(GOOD[1:2]))
+    assert second.status_code == 429 and "24 hours" in second.json()["detail"]
+
+
+def test_quality_weights_are_checked(api_as, alice, first_aid):
+    api = api_as(alice)
+    bad = api.patch(f"/api/v1/datanets/{first_aid.slug}/", {"quality_weights": {"vibes": 1}}, format="json")
+    assert bad.status_code == 400 and "vibes" in bad.json()["detail"]
+    ok = api.patch(f"/api/v1/datanets/{first_aid.slug}/", {"quality_weights": {"relevance": 0.7, "novelty": 0.3}},
+                   format="json")
+    assert ok.status_code == 200
+
+
+def test_a_frozen_or_closed_datanet_takes_no_uploads(api_as, alice, bob, first_aid):
+    from datanets.services import datanet_set_status
+
+    datanet_set_status(datanet=first_aid, actor=alice, status="closed")
+    response = upload(api_as(bob), first_aid, "late.csv", csv_bytes(GOOD[:1]))
+    assert response.status_code == 403 and "closed" in response.json()["detail"]
