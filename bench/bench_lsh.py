@@ -68,7 +68,16 @@ def redis_store() -> StoreUnderTest:
     return StoreUnderTest(store, cleanup=cleanup, describe=describe)
 
 
-STORES: dict[str, Callable[[], StoreUnderTest]] = {"memory": memory_store, "redis": redis_store}
+def postgres_store() -> StoreUnderTest:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from lsh_postgres_store import PostgresBandStore
+
+    store = PostgresBandStore(os.environ.get("BENCH_POSTGRES_DSN", "postgresql://root@127.0.0.1:5432/postgres"))
+    return StoreUnderTest(store, cleanup=store.drop, describe=lambda: f"{len(store):,} rows in an UNLOGGED PostgreSQL table")
+
+
+STORES: dict[str, Callable[[], StoreUnderTest]] = {"memory": memory_store, "redis": redis_store,
+                                                   "postgres": postgres_store}
 
 
 @dataclass

@@ -110,6 +110,18 @@ def band_keys_many(signatures: npt.NDArray[np.uint32], bands: int, rows: int) ->
     return [keys[i : i + bands] for i in range(0, len(keys), bands)]
 
 
+_MASK64 = (1 << 64) - 1
+_BAND_MIX = 0x9E3779B97F4A7C15
+
+
+def band_key_int(key: bytes) -> int:
+    """A band key folded into one signed 64-bit integer, for a database BIGINT column: the band
+    hash with the band index mixed in, so equal bands at different positions stay apart."""
+    band = int.from_bytes(key[:2], "big")
+    value = (int.from_bytes(key[2:], "little") ^ (band * _BAND_MIX)) & _MASK64
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
 class BandStore(Protocol):
     """Where band keys live: band key -> keys of the records that have it.
 

@@ -13,22 +13,25 @@ from datanets.models import Datanet, Record, Submission
 NEAR_DUP_METHOD = "minhash-lsh/1"
 
 
-def _near_duplicate(datanet: Datanet, cand: Any, store: Any, bands: int, rows: int,
-                    chunk_index: lsh.InMemoryBandStore, chunk_records: dict[str, Any]) -> tuple[Any, float] | None:
-    keys = cand.band_keys
-    best: tuple[Any, float] | None = None
-    stored = store.lookup(keys)
+def _near_duplicate(datanet: Datanet, cand: Any, store: Any, chunk_index: lsh.InMemoryBandStore,
+                    chunk_records: dict[str, Any]) -> tuple[Any, float, str] | None:
+    """The record this one nearly duplicates (an existing record's id, or an earlier candidate
+    of this chunk), its similarity and how it was measured; None when there is none."""
+    threshold = datanet.near_dup_threshold
+    best: tuple[Any, float, str] | None = None
+    stored = store.lookup(cand.band_keys)
     if stored:
-        for rid, sig in dedup.signatures_of(stored).items():
-            sim = minhash.estimate_jaccard(cand.signature, sig)
-            # Ties go to the earliest record: it keeps the credit.
-            if sim >= datanet.near_dup_threshold and (best is None or sim > best[1] or (sim == best[1] and rid < best[0])):
-                best = (rid, sim)
-    for key in chunk_index.lookup(keys):
-        earlier = chunk_records[key]
-        sim = minhash.estimate_jaccard(cand.signature, earlier.signature)
-        if sim >= datanet.near_dup_threshold and best is None:
-            best = (earlier, sim)
+        for rid, (sig, text) in sorted(dedup.signatures_of(stored).items()):
+            sim, how = dedup.similarity(datanet, cand.signature, cand.text, sig, text)
+            # Strictly greater: on a tie the earliest (lowest id) keeps the credit.
+            if sim >= threshold and (best is None or sim > best[1]):
+                best = (rid, sim, how)
+    if best is None:
+        for key in chunk_index.lookup(cand.band_keys):
+            earlier = chunk_records[key]
+            sim, how = dedup.similarity(datanet, cand.signature, cand.text, earlier.signature, earlier.text)
+            if sim >= threshold and (best is None or sim > best[1]):
+                best = (earlier, sim, how)
     return best
 
 
@@ -59,14 +62,14 @@ def route(*, datanet: Datanet, submission: Submission, candidates: list[Any]) ->
             (later if cand.copy_of is not None else originals).append(cand)
             continue
         cand.receipt.append({"check": "exact_duplicate", "outcome": "pass"})
-        match = _near_duplicate(datanet, cand, store, bands, rows, chunk_index, chunk_records)
+        match = _near_duplicate(datanet, cand, store, chunk_index, chunk_records)
         if match is not None:
-            target, sim = match
+            target, sim, how = match
             counts["near_dup"] += 1
             target_id = target if isinstance(target, int) else None
             cand.receipt.append({"check": "near_duplicate", "outcome": "fail", "value": round(sim, 4),
                                  "threshold": datanet.near_dup_threshold, "duplicate_of": target_id,
-                                 "method": NEAR_DUP_METHOD, "params": params})
+                                 "measured": how, "method": NEAR_DUP_METHOD, "params": params})
             cand.record = Record(status=Record.Status.REJECTED_DUPLICATE, duplicate_of_id=target_id, similarity=sim,
                                  minhash=minhash.signature_to_bytes(cand.signature), receipt=cand.receipt, **common)
             if target_id is None:
