@@ -30,7 +30,6 @@ from datanets.parsing import FileRejected, ParsedRow, ParseOptions, iter_records
 from datanets.schema import coerce_text_values, validate_record
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(minutes=3)
 EXCERPT = 120
 
 
@@ -49,6 +48,12 @@ class Candidate:
     record: Record | None = None
 
 
+def _lease() -> timedelta:
+    # How long a worker's claim on a submission lasts without progress; a killed worker's
+    # submission is taken over after this.
+    return timedelta(seconds=settings.INGEST_LEASE_SECONDS)
+
+
 class Busy(Exception):
     """Another worker holds this submission's lease; try again later."""
 
@@ -58,7 +63,7 @@ def _claim(submission_id: UUID) -> Submission | None:
     claimed = (
         Submission.objects.filter(id=submission_id, status__in=[Submission.Status.UPLOADED, Submission.Status.PROCESSING])
         .exclude(lease_until__gt=now)
-        .update(status=Submission.Status.PROCESSING, lease_until=now + LEASE)
+        .update(status=Submission.Status.PROCESSING, lease_until=now + _lease())
     )
     if not claimed:
         sub = Submission.objects.filter(id=submission_id).first()
@@ -206,7 +211,7 @@ def _process_chunk(submission: Submission, datanet: Datanet, rows: list[ParsedRo
         updates["total"] = F("total") + len(rows)
         updates["rows_done"] = F("rows_done") + len(rows)
         updates["bytes_done"] = max(bytes_done, sub.bytes_done)
-        updates["lease_until"] = timezone.now() + LEASE
+        updates["lease_until"] = timezone.now() + _lease()
         if final:
             updates.update(status=Submission.Status.DONE, finished_at=timezone.now(), lease_until=None)
         Submission.objects.filter(id=sub.id).update(**updates)

@@ -46,7 +46,9 @@ def resume_stalled_submissions() -> int:
     """Beat: re-enqueue submissions whose worker died and whose message was lost with it."""
     from datanets.models import Submission
 
-    quiet_since = timezone.now() - timezone.timedelta(minutes=5)
+    from django.conf import settings
+
+    quiet_since = timezone.now() - timezone.timedelta(seconds=settings.INGEST_LEASE_SECONDS)
     stalled = (Submission.objects.filter(status__in=["uploaded", "processing"], created_at__lt=quiet_since)
                .exclude(lease_until__gt=timezone.now()))
     ids = [str(pk) for pk in stalled.values_list("id", flat=True)[:100]]
