@@ -87,7 +87,7 @@ def make_datanet(name: str):
     for u in (owner, contributor):
         Profile.objects.get_or_create(user=u)
     datanet = services.datanet_create(owner=owner, name=name, description="Python language reference and library notes.")
-    services.datanet_set_status(datanet=datanet, actor=owner, status="open")
+    datanet = services.datanet_set_status(datanet=datanet, actor=owner, status="open")
     return datanet, contributor
 
 

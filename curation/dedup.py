@@ -32,17 +32,26 @@ class DbBandStore:
     def __init__(self, datanet: Datanet) -> None:
         self.datanet_id = datanet.pk
 
-    def lookup(self, keys: Iterable[bytes]) -> set[int]:
-        ints = [lsh.band_key_int(k) for k in keys]
-        if not ints:
-            return set()
-        return set(LshBand.objects.filter(datanet_id=self.datanet_id, band__in=ints).values_list("record_id", flat=True))
+    def lookup_many(self, keys_per_item: list[list[bytes]]) -> list[set[int]]:
+        """For each item, the records sharing at least one band key with it: one query per chunk."""
+        ints = [[lsh.band_key_int(k) for k in keys] for keys in keys_per_item]
+        wanted = {i for row in ints for i in row}
+        found: dict[int, set[int]] = {}
+        for start in range(0, len(wanted), 5000):
+            batch = list(wanted)[start:start + 5000]
+            for band, rid in LshBand.objects.filter(datanet_id=self.datanet_id, band__in=batch).values_list(
+                    "band", "record_id"):
+                found.setdefault(band, set()).add(rid)
+        return [set().union(*(found.get(i, set()) for i in row)) for row in ints]
 
     def add_many(self, items: list[tuple[int, list[bytes]]]) -> None:
-        LshBand.objects.bulk_create(
-            [LshBand(datanet_id=self.datanet_id, band=lsh.band_key_int(k), record_id=rid) for rid, keys in items for k in keys],
-            batch_size=5000,
-        )
+        rows = [(self.datanet_id, lsh.band_key_int(k), rid) for rid, keys in items for k in keys]
+        if not rows:
+            return
+        # Plain executemany: the ORM's bulk_create costs more than the insert itself here.
+        table = connection.ops.quote_name(LshBand._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {table} (datanet_id, band, record_id) VALUES (%s, %s, %s)", rows)
 
 
 class RedisRecordBandStore:
@@ -60,8 +69,8 @@ class RedisRecordBandStore:
         db_name = settings.DATABASES["default"].get("NAME", "")
         self.store = RedisBandStore(redis.Redis.from_url(settings.REDIS_URL), f"lsh:{db_name}:{datanet.pk}:")
 
-    def lookup(self, keys: Iterable[bytes]) -> set[int]:
-        return {int(member) for member in self.store.lookup(list(keys))}
+    def lookup_many(self, keys_per_item: list[list[bytes]]) -> list[set[int]]:
+        return [{int(m) for m in members} for members in self.store.lookup_many(keys_per_item)]
 
     def add_many(self, items: list[tuple[int, list[bytes]]]) -> None:
         self.store.add_many([(str(rid), keys) for rid, keys in items])

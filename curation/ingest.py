@@ -43,6 +43,7 @@ class Candidate:
     copy_of: "Candidate | None" = None  # an earlier row of this chunk (exact copy)
     signature: np.ndarray | None = None
     band_keys: list[bytes] = field(default_factory=list)
+    stored_candidates: set[int] = field(default_factory=set)
     embedding: np.ndarray | None = None
     receipt: list[dict] = field(default_factory=list)
     record: Record | None = None

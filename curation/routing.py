@@ -13,15 +13,15 @@ from datanets.models import Datanet, Record, Submission
 NEAR_DUP_METHOD = "minhash-lsh/1"
 
 
-def _near_duplicate(datanet: Datanet, cand: Any, store: Any, chunk_index: lsh.InMemoryBandStore,
-                    chunk_records: dict[str, Any]) -> tuple[Any, float, str] | None:
+def _near_duplicate(datanet: Datanet, cand: Any, stored: dict[int, tuple[np.ndarray, str]],
+                    chunk_index: lsh.InMemoryBandStore, chunk_records: dict[str, Any]) -> tuple[Any, float, str] | None:
     """The record this one nearly duplicates (an existing record's id, or an earlier candidate
     of this chunk), its similarity and how it was measured; None when there is none."""
     threshold = datanet.near_dup_threshold
     best: tuple[Any, float, str] | None = None
-    stored = store.lookup(cand.band_keys)
-    if stored:
-        for rid, (sig, text) in sorted(dedup.signatures_of(stored).items()):
+    for rid in sorted(cand.stored_candidates):
+        if rid in stored:
+            sig, text = stored[rid]
             sim, how = dedup.similarity(datanet, cand.signature, cand.text, sig, text)
             # Strictly greater: on a tie the earliest (lowest id) keeps the credit.
             if sim >= threshold and (best is None or sim > best[1]):
@@ -46,6 +46,11 @@ def route(*, datanet: Datanet, submission: Submission, candidates: list[Any]) ->
     fresh = [c for c in candidates if c.signature is not None]
     for cand, keys in zip(fresh, dedup.band_keys_of(np.stack([c.signature for c in fresh]) if fresh else [], bands, rows)):
         cand.band_keys = keys
+    # One round trip for the whole chunk: LSH candidates, then their signatures and texts.
+    hits = store.lookup_many([c.band_keys for c in fresh]) if fresh else []
+    for cand, found in zip(fresh, hits):
+        cand.stored_candidates = found
+    stored = dedup.signatures_of(set().union(*hits)) if hits else {}
     originals: list[Any] = []
     later: list[Any] = []  # rows that point at a record of this chunk: created after it
 
@@ -62,7 +67,7 @@ def route(*, datanet: Datanet, submission: Submission, candidates: list[Any]) ->
             (later if cand.copy_of is not None else originals).append(cand)
             continue
         cand.receipt.append({"check": "exact_duplicate", "outcome": "pass"})
-        match = _near_duplicate(datanet, cand, store, chunk_index, chunk_records)
+        match = _near_duplicate(datanet, cand, stored, chunk_index, chunk_records)
         if match is not None:
             target, sim, how = match
             counts["near_dup"] += 1
