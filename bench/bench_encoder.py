@@ -32,7 +32,9 @@ def prose_sentences() -> list[str]:
 
     sentences = []
     for key in sorted(topics):
-        for sentence in re.split(r"(?<=[.!?])\s+", " ".join(topics[key].split())):
+        # A heading's underline ("*****") ends the heading like a full stop.
+        text = re.sub(r"\s*\n[*=\-]{3,}\n", ".\n", topics[key])
+        for sentence in re.split(r"(?<=[.!?])\s+", " ".join(text.split())):
             words = sentence.split()
             # Keep prose, drop grammar productions and code: mostly plain words.
             wordlike = sum(w.strip(".,;:()'\"").isalpha() for w in words)
@@ -42,18 +44,24 @@ def prose_sentences() -> list[str]:
 
 
 def corpus(n: int, words_per_chunk: int = 40) -> list[str]:
-    """n chunks of whole sentences, ~words_per_chunk words each; the topics hold ~1,400 such
-    chunks, so later passes regroup the sentences in a shuffled (seeded) order."""
-    sentences, chunks, current = prose_sentences(), [], []
+    """n chunks of whole sentences, ~words_per_chunk words each (never more than 10 over: a longer
+    sentence is cut). The topics hold ~1,400 such chunks, so later passes regroup the sentences in
+    a shuffled (seeded) order."""
+    sentences, chunks, current = prose_sentences(), {}, []
     rng = random.Random(0)
+    limit = words_per_chunk + 10
     while True:
         for sentence in sentences:
-            current += sentence.split()
-            if len(current) >= words_per_chunk:
-                chunks.append(" ".join(current))
+            words = sentence.split()[:limit]
+            if current and len(current) + len(words) > limit:
+                chunks[" ".join(current)] = None
                 current = []
-                if len(chunks) == n:
-                    return chunks
+            current += words
+            if len(current) >= words_per_chunk - 5:
+                chunks[" ".join(current)] = None  # a dict: ordered, and no chunk twice
+                current = []
+            if len(chunks) >= n:
+                return list(chunks)[:n]
         rng.shuffle(sentences)
 
 
@@ -79,6 +87,7 @@ def main() -> None:
     parser.add_argument("--cache-dir", default=str(Path(tempfile.gettempdir()) / "datanets-bench-models"))
     args = parser.parse_args()
 
+    load_before = os.getloadavg()[0]
     texts = corpus(args.n)
     export_seconds = None
     if not onnx_export_path(args.cache_dir).exists():
@@ -104,7 +113,8 @@ def main() -> None:
 
     base_vectors, base_rate, _ = results["torch-fp32"]
     print(f"{len(texts)} chunks of pydoc prose, {words:.0f} words / {tokens:.0f} tokens on average, "
-          f"batch {args.batch_size}, {os.cpu_count()} cores\n")
+          f"batch {args.batch_size}, {os.cpu_count()} cores, load average before the run "
+          f"{load_before:.1f} (other processes on the machine slow both backends)\n")
     print("| backend | model_version | sentences/s | × fp32 | Spearman vs fp32 | min cosine vs fp32 |")
     print("|---|---|---:|---:|---:|---:|")
     for backend, (vectors, rate, version) in results.items():
