@@ -22,9 +22,9 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from curation.embedding import Encoder, export_onnx, load_encoder, onnx_export_path  # noqa: E402
+from curation.embedding import Encoder, export_onnx, load_encoder, onnx_export_path
 
 
 def prose_sentences() -> list[str]:
@@ -47,7 +47,9 @@ def corpus(n: int, words_per_chunk: int = 40) -> list[str]:
     """n chunks of whole sentences, ~words_per_chunk words each (never more than 10 over: a longer
     sentence is cut). The topics hold ~1,400 such chunks, so later passes regroup the sentences in
     a shuffled (seeded) order."""
-    sentences, chunks, current = prose_sentences(), {}, []
+    sentences = prose_sentences()
+    chunks: dict[str, None] = {}  # ordered, and no chunk twice
+    current: list[str] = []
     rng = random.Random(0)
     limit = words_per_chunk + 10
     while True:
@@ -58,7 +60,7 @@ def corpus(n: int, words_per_chunk: int = 40) -> list[str]:
                 current = []
             current += words
             if len(current) >= words_per_chunk - 5:
-                chunks[" ".join(current)] = None  # a dict: ordered, and no chunk twice
+                chunks[" ".join(current)] = None
                 current = []
             if len(chunks) >= n:
                 return list(chunks)[:n]
@@ -73,11 +75,21 @@ def spearman(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.corrcoef(rx, ry)[0, 1])
 
 
-def throughput(encoder: Encoder, texts: list[str], batch_size: int) -> tuple[np.ndarray, float]:
-    encoder.encode(texts[:batch_size], batch_size=batch_size)  # warm-up: allocations, thread pools
-    start = time.perf_counter()
-    vectors = encoder.encode(texts, batch_size=batch_size)
-    return vectors, len(texts) / (time.perf_counter() - start)
+def throughput(encoders: dict[str, Encoder], texts: list[str], batch_size: int,
+               slices: int = 4) -> dict[str, tuple[np.ndarray, float]]:
+    """Encode all texts with every encoder, timed in interleaved slices (A, B, A, B, ...), so load
+    from other processes that comes and goes hits both backends alike."""
+    for encoder in encoders.values():
+        encoder.encode(texts[:batch_size], batch_size=batch_size)  # warm-up: allocations, thread pools
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in encoders}
+    seconds = dict.fromkeys(encoders, 0.0)
+    step = -(-len(texts) // slices)
+    for start in range(0, len(texts), step):
+        for name, encoder in encoders.items():
+            began = time.perf_counter()
+            parts[name].append(encoder.encode(texts[start:start + step], batch_size=batch_size))
+            seconds[name] += time.perf_counter() - began
+    return {name: (np.concatenate(parts[name]), len(texts) / seconds[name]) for name in encoders}
 
 
 def main() -> None:
@@ -95,12 +107,8 @@ def main() -> None:
         export_onnx(args.cache_dir)
         export_seconds = time.perf_counter() - start
 
-    results: dict[str, tuple[np.ndarray, float, str]] = {}
-    for backend in ("torch-fp32", "onnx-int8"):
-        encoder = load_encoder(backend, args.cache_dir)
-        vectors, rate = throughput(encoder, texts, args.batch_size)
-        results[backend] = (vectors, rate, encoder.model_version)
-        del encoder
+    encoders = {backend: load_encoder(backend, args.cache_dir) for backend in ("torch-fp32", "onnx-int8")}
+    results = throughput(encoders, texts, args.batch_size)
 
     from tokenizers import Tokenizer
 
@@ -111,15 +119,15 @@ def main() -> None:
     tokens = np.mean([len(e.ids) for e in tokenizer.encode_batch(texts)])
     words = np.mean([len(t.split()) for t in texts])
 
-    base_vectors, base_rate, _ = results["torch-fp32"]
+    base_vectors, base_rate = results["torch-fp32"]
     print(f"{len(texts)} chunks of pydoc prose, {words:.0f} words / {tokens:.0f} tokens on average, "
           f"batch {args.batch_size}, {os.cpu_count()} cores, load average before the run "
           f"{load_before:.1f} (other processes on the machine slow both backends)\n")
     print("| backend | model_version | sentences/s | × fp32 | Spearman vs fp32 | min cosine vs fp32 |")
     print("|---|---|---:|---:|---:|---:|")
-    for backend, (vectors, rate, version) in results.items():
+    for backend, (vectors, rate) in results.items():
         cosine = float((vectors * base_vectors).sum(axis=1).min())
-        print(f"| {backend} | {version} | {rate:.0f} | {rate / base_rate:.2f} | "
+        print(f"| {backend} | {encoders[backend].model_version} | {rate:.0f} | {rate / base_rate:.2f} | "
               f"{spearman(vectors, base_vectors):.4f} | {cosine:.4f} |")
     if export_seconds is not None:
         print(f"\nONNX export (first use, cached afterwards): {export_seconds:.1f} s")

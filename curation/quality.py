@@ -193,7 +193,8 @@ def relevance(embeddings: np.ndarray, profile_vectors: np.ndarray) -> np.ndarray
         return np.ones(len(emb), dtype=np.float32)
     profile = profile / np.maximum(np.linalg.norm(profile, axis=1, keepdims=True), 1e-12)
     best = (emb @ profile.T).max(axis=1)
-    return np.clip((best - RELEVANCE_FLOOR) / (RELEVANCE_FULL - RELEVANCE_FLOOR), 0.0, 1.0)
+    mapped = (best - RELEVANCE_FLOOR) / (RELEVANCE_FULL - RELEVANCE_FLOOR)
+    return np.asarray(np.clip(mapped, 0.0, 1.0), dtype=np.float32)
 
 
 def profile_vectors(description: np.ndarray, accepted: np.ndarray | None = None) -> np.ndarray:
@@ -208,12 +209,12 @@ def profile_vectors(description: np.ndarray, accepted: np.ndarray | None = None)
     return np.stack(rows)
 
 
-def nearest_similarity(embeddings: np.ndarray, accepted: np.ndarray) -> np.ndarray:
+def nearest_similarity(embeddings: np.ndarray, accepted: np.ndarray | None) -> np.ndarray:
     """Max cosine of each record to the accepted set, NaN where nothing is accepted yet."""
     emb = np.atleast_2d(np.asarray(embeddings, dtype=np.float32))
     if accepted is None or len(accepted) == 0:
         return np.full(len(emb), np.nan, dtype=np.float32)
-    return (emb @ np.asarray(accepted, dtype=np.float32).T).max(axis=1)
+    return np.asarray((emb @ np.asarray(accepted, dtype=np.float32).T).max(axis=1), dtype=np.float32)
 
 
 def novelty(nearest_accepted_similarity: np.ndarray | Sequence[float] | float) -> np.ndarray:

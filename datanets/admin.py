@@ -58,3 +58,39 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+from datanets.models import Record, Submission, SubmissionIssue  # noqa: E402
+
+
+class SubmissionIssueInline(admin.TabularInline):
+    model = SubmissionIssue
+    extra = 0
+    can_delete = False
+    readonly_fields = ["row", "field", "message", "excerpt"]
+    max_num = 0
+
+
+@admin.register(Submission)
+class SubmissionAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "datanet", "contributor", "status", "format", "size", "total", "invalid",
+                    "exact_dup", "near_dup", "low_quality", "queued", "accepted", "created_at"]
+    list_filter = ["status", "format", "kind", "created_at"]
+    search_fields = ["original_name", "sha256", "contributor__username", "datanet__slug"]
+    list_select_related = ["datanet", "contributor"]
+    readonly_fields = [f.name for f in Submission._meta.fields]
+    inlines = [SubmissionIssueInline]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Record)
+class RecordAdmin(admin.ModelAdmin):
+    list_display = ["id", "datanet", "contributor", "status", "quality_score", "duplicate_of", "created_at"]
+    list_filter = ["status", "datanet", "created_at"]
+    search_fields = ["text", "content_hash", "contributor__username"]
+    list_select_related = ["datanet", "contributor"]
+    readonly_fields = ["datanet", "submission", "contributor", "row", "fields", "text", "content_hash",
+                       "quality_score", "quality_components", "model_version", "duplicate_of", "similarity",
+                       "receipt", "created_at", "decided_at"]
+    exclude = ["minhash", "embedding"]
+    raw_id_fields = ["duplicate_of"]

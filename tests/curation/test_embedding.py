@@ -16,7 +16,13 @@ import numpy as np
 import pytest
 
 from curation import embedding
-from curation.embedding import EmbeddingError, Encoder, export_onnx, get_encoder, load_encoder
+from curation.embedding import (
+    EmbeddingError,
+    Encoder,
+    export_onnx,
+    get_encoder,
+    load_encoder,
+)
 
 BACKENDS = ["torch-fp32", "onnx-int8"]
 
@@ -148,7 +154,7 @@ def test_the_export_is_written_once_and_reused(encoders: dict[str, Encoder], cac
     written = path.stat().st_mtime_ns
     assert export_onnx(cache_dir) == path
     reloaded = load_encoder("onnx-int8", cache_dir)
-    assert getattr(reloaded, "onnx_path") == path
+    assert isinstance(reloaded, embedding.OnnxEncoder) and reloaded.onnx_path == path
     assert path.stat().st_mtime_ns == written
     assert sorted(p.name for p in cache_dir.iterdir() if p.suffix == ".onnx") == [path.name]
     assert not list(cache_dir.glob(".export-*")), "temporary export files were left behind"
