@@ -14,6 +14,7 @@ Every component and sub-score is kept in the result, so a stored score can be ex
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -111,6 +112,8 @@ def repetition_share(words: Sequence[str], text: str) -> float:
                 break
             grams = [tuple(words[i:i + n]) for i in range(len(words) - n + 1)]
             counts = Counter(grams)
+            if len(counts) == len(grams):
+                break  # no n-gram repeats, so no longer one can: the rest would all score 0
             covered = np.zeros(len(words), dtype=bool)
             for i, gram in enumerate(grams):
                 if counts[gram] > 1:
@@ -128,7 +131,9 @@ def repetition_share(words: Sequence[str], text: str) -> float:
     return worst
 
 
+@functools.lru_cache(maxsize=65536)
 def _wordlike(token: str, max_consonant_run: int) -> bool:
+    # Cached: a datanet's vocabulary repeats across records far more than it grows.
     word = _EDGE_NON_WORD.sub("", token)
     if _UNSPACED_SCRIPT.search(word):
         # A whole clause is one token in these scripts: judge it by its share of letters.
