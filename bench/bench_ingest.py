@@ -156,23 +156,25 @@ def main() -> None:
         rows.append(("ingest with embeddings", f"{rate:,.0f}", f"{rate / raw_rate:.2f} × raw encoder",
                      json.dumps(counts)))
 
-    plain_rate = len(texts) / plain_import(texts)
-    rows.append(("plain JSON import (no checks)", f"{plain_rate:,.0f}", "baseline", ""))
     constant = np.zeros(384, dtype=np.float32)
     constant[0] = 1.0
+    real_embed = scoring.embed
     scoring.embed = lambda batch: np.tile(constant, (len(batch), 1))
     elapsed, counts = run_ingest(texts, "without embeddings")
-    rate = len(texts) / elapsed
-    rows.append(("ingest without embeddings", f"{rate:,.0f}", f"{rate / plain_rate:.2f} × plain import",
-                 json.dumps(counts)))
+    scoring.embed = real_embed
+    no_embed_rate = len(texts) / elapsed
+    # Peak RSS before the plain import, which holds every record in memory at once by design.
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
+    plain_rate = len(texts) / plain_import(texts)
+    rows.append(("plain JSON import (no checks)", f"{plain_rate:,.0f}", "baseline", ""))
+    rows.append(("ingest without embeddings", f"{no_embed_rate:,.0f}", f"{no_embed_rate / plain_rate:.2f} × plain import",
+                 json.dumps(counts)))
     print(f"\n## Ingest of {len(texts):,} records of ~40 words ({args.database}, {os.cpu_count()} cores)\n")
     print("| what | records/s | ratio | counts |")
     print("|---|---|---|---|")
     for row in rows:
         print("| " + " | ".join(row) + " |")
-    print(f"\nPeak RSS of the process: {peak_mb:,.0f} MB")
+    print(f"\nPeak RSS of the process through both ingest runs (model loaded): {peak_mb:,.0f} MB")
 
 
 if __name__ == "__main__":
