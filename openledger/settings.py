@@ -268,6 +268,7 @@ FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp")
 Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 INGEST_CHUNK_SIZE = env.int("INGEST_CHUNK_SIZE", default=500)
 INGEST_LEASE_SECONDS = env.int("INGEST_LEASE_SECONDS", default=180)
+REVIEW_CLAIM_SECONDS = env.int("REVIEW_CLAIM_SECONDS", default=600)
 LSH_BACKEND = env.str("LSH_BACKEND", default="db")  # "db" or "redis"
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 EMBEDDING_BACKEND = env.str("EMBEDDING_BACKEND", default="onnx-int8")  # or "torch-fp32"

@@ -7,6 +7,7 @@ from openledger import health
 api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("datanets.api_urls")),
+    path("", include("curation.api_urls")),
 ]
 
 urlpatterns = [
@@ -16,5 +17,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", health.healthz, name="healthz"),
+    path("", include("curation.urls")),
     path("", include("datanets.urls")),
 ]

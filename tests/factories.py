@@ -38,3 +38,35 @@ def make_datanet(owner, *, name: str = "Medical notes", visibility: str = "publi
         Membership.objects.create(datanet=datanet, user=user, role=role)
     datanet.refresh_from_db()
     return datanet
+
+
+def make_records_in_review(datanet, contributor, texts: list[str], *, scores: list[float] | None = None,
+                           status: str = "in_review", embeddings: list | None = None) -> list:
+    """Records as ingest leaves them in the review queue (see curation/routing.py), without ingest."""
+    import hashlib
+    import uuid
+
+    from datanets.models import Record, Submission
+
+    sub = Submission.objects.create(datanet=datanet, contributor=contributor, original_name="review.csv",
+                                    storage_key=f"test/{uuid.uuid4()}", sha256=uuid.uuid4().hex, format="csv",
+                                    status=Submission.Status.DONE)
+    records = []
+    for row, text in enumerate(texts):
+        score = scores[row] if scores else 0.6
+        embedding = None
+        if embeddings is not None:
+            from curation.scoring import embedding_to_bytes
+
+            embedding = embedding_to_bytes(embeddings[row])
+        receipt = [{"check": "schema", "outcome": "pass"},
+                   {"check": "quality", "outcome": "pass", "value": score, "threshold": datanet.min_quality,
+                    "components": {"relevance": score}, "model": "test"},
+                   {"check": "route", "outcome": "in_review", "rule": "always review", "threshold": None}]
+        records.append(Record.objects.create(
+            datanet=datanet, submission=sub, contributor=contributor, row=row, fields={"text": text}, text=text,
+            content_hash=hashlib.sha256(text.encode()).hexdigest(), quality_score=score,
+            quality_components={"relevance": score}, model_version="test", status=status, receipt=receipt,
+            embedding=embedding,
+        ))
+    return records

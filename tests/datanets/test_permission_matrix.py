@@ -27,6 +27,11 @@ PAGES = [
     ("POST", "/d/{slug}/status/", [302, 403, 403, 403, 302, 302], [302, 404, 403, 403, 302, 302]),
     ("POST", "/d/{slug}/members/{member}/role/", [302, 403, 403, 403, 302, 302], [302, 404, 403, 403, 302, 302]),
     ("POST", "/d/{slug}/members/{member}/remove/", [302, 403, 403, 403, 302, 302], [302, 404, 403, 403, 302, 302]),
+    # Review queue: curators and owners only (staff moderate, they do not curate). Deciding without a
+    # record is a 400 that says so.
+    ("GET", "/d/{slug}/review/", [302, 403, 403, 200, 200, 403], [302, 404, 403, 200, 200, 403]),
+    ("POST", "/d/{slug}/review/next/", [302, 403, 403, 200, 200, 403], [302, 404, 403, 200, 200, 403]),
+    ("POST", "/d/{slug}/review/decide/", [302, 403, 403, 400, 400, 403], [302, 404, 403, 400, 400, 403]),
 ]
 API = [
     ("GET", "/api/v1/datanets/{slug}/", [200, 200, 200, 200, 200, 200], [404, 404, 200, 200, 200, 200]),
@@ -40,6 +45,7 @@ API = [
     ("POST", "/api/v1/datanets/{slug}/submissions/", [401, 202, 202, 202, 202, 202], [404, 404, 202, 202, 202, 403]),
     ("GET", "/api/v1/datanets/{slug}/records/", [200, 200, 200, 200, 200, 200], [404, 404, 200, 200, 200, 200]),
     ("POST", "/api/v1/datanets/{slug}/records/", [401, 202, 202, 202, 202, 202], [404, 404, 202, 202, 202, 403]),
+    ("POST", "/api/v1/datanets/{slug}/review/next/", [401, 403, 403, 204, 204, 403], [404, 404, 403, 204, 204, 403]),
     # OK is 201 with S3 storage, 400 ("needs the S3 profile") on the embedded profile.
     ("POST", "/api/v1/datanets/{slug}/uploads/", [401, "OK", "OK", "OK", "OK", "OK"], [401, 404, "OK", "OK", "OK", 403]),
 ]

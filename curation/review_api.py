@@ -1,0 +1,114 @@
+"""REST API for review queues. Thin: selectors read, `curation.review` writes."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import JSONParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from curation import review, review_selectors
+from curation.models import Review
+from datanets import permissions, selectors, submission_selectors
+from datanets.api import deny, raise_drf
+
+CURATORS_ONLY = "Only the datanet's curators and owners review records."
+
+
+class ReviewVoteOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Review
+        fields = ["id", "record", "decision", "reason", "comment", "final", "created_at"]
+
+
+class ReviewNeighbourOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="record.id")
+    text = serializers.CharField(source="record.text")
+    similarity = serializers.FloatField()
+
+
+class ReviewItemOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="record.id")
+    fields = serializers.JSONField(source="record.fields")
+    text = serializers.CharField(source="record.text")
+    quality_score = serializers.FloatField(source="record.quality_score", allow_null=True)
+    quality_components = serializers.JSONField(source="record.quality_components")
+    model_version = serializers.CharField(source="record.model_version")
+    receipt = serializers.JSONField(source="record.receipt")
+    created_at = serializers.DateTimeField(source="record.created_at")
+    claim_expires_at = serializers.DateTimeField(source="claim.expires_at")
+    escalated = serializers.BooleanField()
+    approvals = serializers.IntegerField()
+    rejections = serializers.IntegerField()
+    reviews = ReviewVoteOutput(many=True)
+    neighbours = ReviewNeighbourOutput(many=True)
+
+
+class ReviewNextApi(APIView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(operation_id="datanets_review_next", request={"application/json": OpenApiTypes.OBJECT},
+                   description="Claim the next record of the queue (the body may be empty: the order and the "
+                               "claim's length are the datanet's). 204 when nothing is left for you.",
+                   responses={200: ReviewItemOutput, 204: None})
+    def post(self, request, slug: str):
+        datanet = selectors.datanet_get_for_user(user=request.user, slug=slug)
+        if not permissions.can_curate(request.user, datanet):
+            deny(request, CURATORS_ONLY)
+        claim = review.review_claim_next(datanet=datanet, curator=request.user)
+        if claim is None:
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(ReviewItemOutput(review_selectors.review_item(claim=claim)).data)
+
+
+class ReviewSubmitOutput(ReviewVoteOutput):
+    record_status = serializers.CharField(source="record.status")
+    escalated = serializers.SerializerMethodField()
+
+    class Meta(ReviewVoteOutput.Meta):
+        fields = [*ReviewVoteOutput.Meta.fields, "record_status", "escalated"]
+
+    def get_escalated(self, obj: Review) -> bool:
+        return review_selectors.is_escalated(record=obj.record)
+
+
+class ReviewSubmitApi(APIView):
+    parser_classes = [JSONParser]
+
+    class ReviewSubmitInput(serializers.Serializer):
+        record = serializers.IntegerField(min_value=1)
+        decision = serializers.ChoiceField(choices=Review.Decision.choices)
+        reason = serializers.ChoiceField(choices=Review.Reason.choices, required=False, allow_blank=True,
+                                         help_text="Required to reject; the contributor sees it.")
+        comment = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+    @extend_schema(operation_id="reviews_create", request=ReviewSubmitInput, responses={201: ReviewSubmitOutput})
+    def post(self, request):
+        if not request.user.is_authenticated:
+            deny(request, "Log in or send an API token to review records.")
+        data = self.ReviewSubmitInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        record = submission_selectors.record_get_for_user(user=request.user, record_id=fields["record"])
+        if not permissions.can_curate(request.user, record.datanet):
+            deny(request, CURATORS_ONLY)
+        try:
+            vote = review.review_submit(record=record, reviewer=request.user, decision=fields["decision"],
+                                        reason=fields.get("reason", ""), comment=fields.get("comment", ""))
+        except DjangoValidationError as exc:
+            raise_drf(exc)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except review.ReviewRefused as exc:
+            return Response({"detail": exc.message, "code": exc.code, "errors": {}}, status=exc.status)
+        return Response(ReviewSubmitOutput(vote).data, status=status.HTTP_201_CREATED)
+
+
+class RecordReviewListApi(APIView):
+    @extend_schema(operation_id="records_reviews_list", responses=ReviewVoteOutput(many=True))
+    def get(self, request, pk: int):
+        record = submission_selectors.record_get_for_user(user=request.user, record_id=pk)
+        return Response(ReviewVoteOutput(review_selectors.record_reviews(record=record), many=True).data)

@@ -1,0 +1,138 @@
+"""Reads for review queues: what a curator may be given next, in the datanet's order, and what
+the review page shows about one record (its votes so far and its nearest accepted neighbours)."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Abs
+from django.utils import timezone
+
+from curation.models import Review, ReviewClaim, ReviewEscalation
+from curation.scoring import embedding_from_bytes
+from datanets import permissions
+from datanets.models import Datanet, Membership, Record
+
+VOTES = (Review.Decision.ACCEPT, Review.Decision.REJECT)
+# Neighbours are searched among the most recent accepted records, so one page view stays cheap
+# however large the datanet grows.
+NEIGHBOUR_SCAN_LIMIT = 20_000
+
+
+def review_queue(*, datanet: Datanet, curator: Any, now: datetime | None = None) -> QuerySet[Record]:
+    """Records this curator may claim now, best first: never their own, never one another
+    curator holds, never one they voted on. Escalated records go only to owners, first; records
+    the curator skipped come after the rest."""
+    now = now or timezone.now()
+    is_owner = permissions.role_of(curator, datanet) == Membership.Role.OWNER
+    voted = Review.objects.filter(record=OuterRef("pk"), reviewer=curator, decision__in=VOTES, final=False)
+    skipped = Review.objects.filter(record=OuterRef("pk"), reviewer=curator, decision=Review.Decision.SKIP)
+    escalated = ReviewEscalation.objects.filter(record=OuterRef("pk"), resolved_at__isnull=True)
+    held = ReviewClaim.objects.filter(record=OuterRef("pk"), expires_at__gte=now).exclude(curator=curator)
+    qs = (
+        Record.objects.filter(datanet=datanet, status=Record.Status.IN_REVIEW)
+        .exclude(contributor=curator)
+        .annotate(escalated=Exists(escalated), voted=Exists(voted), skipped=Exists(skipped), held=Exists(held))
+        .filter(held=False)
+    )
+    if is_owner:
+        qs = qs.filter(Q(escalated=True) | Q(voted=False))
+    else:
+        qs = qs.filter(escalated=False, voted=False)
+    return qs.order_by(F("escalated").desc(), "skipped", *_order(datanet))
+
+
+def _order(datanet: Datanet) -> list[Any]:
+    if datanet.review_order == Datanet.ReviewOrder.OLDEST:
+        return ["created_at", "id"]
+    if datanet.review_order == Datanet.ReviewOrder.THRESHOLD:
+        distance = Abs(F("quality_score") - Value(float(datanet.min_quality)))
+        return [distance.asc(nulls_last=True), "id"]
+    return [F("quality_score").desc(nulls_last=True), "id"]
+
+
+def review_queue_count(*, datanet: Datanet, curator: Any) -> int:
+    return review_queue(datanet=datanet, curator=curator).count()
+
+
+def claim_held(*, datanet: Datanet, curator: Any, now: datetime | None = None) -> ReviewClaim | None:
+    """The unexpired claim this curator holds in this datanet on a record still in review."""
+    now = now or timezone.now()
+    return (
+        ReviewClaim.objects.select_related("record")
+        .filter(datanet=datanet, curator=curator, expires_at__gte=now, record__status=Record.Status.IN_REVIEW)
+        .order_by("claimed_at").first()
+    )
+
+
+@dataclass
+class Neighbour:
+    record: Record
+    similarity: float
+
+
+@dataclass
+class ReviewItem:
+    """Everything the review page and the API show about one claimed record."""
+
+    record: Record
+    claim: ReviewClaim
+    escalated: bool
+    approvals: int
+    rejections: int
+    reviews: list[Review] = field(default_factory=list)
+    neighbours: list[Neighbour] = field(default_factory=list)
+
+
+def review_item(*, claim: ReviewClaim, neighbours: int = 5) -> ReviewItem:
+    record = claim.record
+    reviews = list(record.reviews.filter(decision__in=VOTES).order_by("created_at", "id"))
+    return ReviewItem(
+        record=record, claim=claim,
+        escalated=is_escalated(record=record),
+        approvals=sum(r.decision == Review.Decision.ACCEPT and not r.final for r in reviews),
+        rejections=sum(r.decision == Review.Decision.REJECT and not r.final for r in reviews),
+        reviews=reviews,
+        neighbours=record_neighbours(record=record, k=neighbours),
+    )
+
+
+def nearest(query: np.ndarray, matrix: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """Row indexes of the k rows of `matrix` most cosine-similar to `query`, with the similarity."""
+    if matrix.size == 0 or k <= 0:
+        return []
+    norms = np.linalg.norm(matrix, axis=1) * (np.linalg.norm(query) or 1.0)
+    sims = (matrix @ query) / np.where(norms == 0, 1.0, norms)
+    top = np.argsort(-sims)[:k]
+    return [(int(i), float(sims[i])) for i in top]
+
+
+def record_neighbours(*, record: Record, k: int = 5) -> list[Neighbour]:
+    """The accepted records of the same datanet nearest to this one (cosine over stored embeddings)."""
+    if not record.embedding:
+        return []
+    rows = list(
+        Record.objects.filter(datanet_id=record.datanet_id, status=Record.Status.ACCEPTED, embedding__isnull=False)
+        .exclude(pk=record.pk).order_by("-id").values_list("id", "embedding")[:NEIGHBOUR_SCAN_LIMIT]
+    )
+    if not rows:
+        return []
+    query = embedding_from_bytes(record.embedding)
+    vectors = [embedding_from_bytes(blob) for _, blob in rows]
+    usable = [(rid, v) for (rid, _), v in zip(rows, vectors) if v.shape == query.shape]
+    if not usable:
+        return []
+    hits = nearest(query, np.stack([v for _, v in usable]), k)
+    by_id = Record.objects.in_bulk([usable[i][0] for i, _ in hits])
+    return [Neighbour(record=by_id[usable[i][0]], similarity=round(sim, 4)) for i, sim in hits]
+
+
+def is_escalated(*, record: Record) -> bool:
+    return ReviewEscalation.objects.filter(record=record, resolved_at__isnull=True).exists()
+
+
+def record_reviews(*, record: Record) -> QuerySet[Review]:
+    """The votes and rulings on a record (skips are a curator's private business)."""
+    return record.reviews.filter(decision__in=VOTES).order_by("created_at", "id")
