@@ -7,3 +7,21 @@ urlpatterns = [
     path("reviews/", review_api.ReviewSubmitApi.as_view(), name="api-reviews"),
     path("records/<int:pk>/reviews/", review_api.RecordReviewListApi.as_view(), name="api-record-reviews"),
 ]
+
+from curation import moderation_api  # noqa: E402  (reports and moderation)
+
+urlpatterns += [
+    path("reports/", moderation_api.ReportCreateApi.as_view(), name="api-reports"),
+    path("moderation/reports/", moderation_api.ModerationReportListApi.as_view(), name="api-moderation-reports"),
+    path("moderation/reports/<int:pk>/resolve/", moderation_api.ModerationReportResolveApi.as_view(),
+         name="api-moderation-report-resolve"),
+    path("moderation/audit/", moderation_api.AuditEntryListApi.as_view(), name="api-moderation-audit"),
+]
+
+from curation import release_api  # noqa: E402
+
+urlpatterns += [
+    path("datanets/<slug:slug>/releases/", release_api.DatanetReleaseListApi.as_view(), name="api-datanet-releases"),
+    path("releases/<int:pk>/", release_api.ReleaseDetailApi.as_view(), name="api-release"),
+    path("releases/<int:pk>/files/<str:kind>/", release_api.ReleaseFileApi.as_view(), name="api-release-file"),
+]

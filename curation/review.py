@@ -235,3 +235,8 @@ def _decide(*, record: Record, outcome: str, approvals: int, rejections: int, ac
             updates["contributor_count"] = F("contributor_count") + 1
         Datanet.objects.filter(pk=datanet.pk).update(**updates)
     audit_log(actor=actor, action=f"record.{outcome}", target=record, datanet=datanet, data=entry)
+    # Pay the contributor and the curators who agreed, exactly once per record; when the pool
+    # is empty nothing is written and the reward waits for the next funding.
+    from rewards.services import reward_accrue_for_decision
+
+    reward_accrue_for_decision(record=record)

@@ -55,3 +55,24 @@ def resume_stalled_submissions() -> int:
     for pk in ids:
         ingest_submission.delay(pk)
     return len(ids)
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5)
+def build_release(self, release_id: int) -> None:
+    """Build a release's files; a transient error retries the whole build (it starts clean)."""
+    from curation.releases import release_build, release_fail
+
+    try:
+        release_build(release_id=release_id)
+    except TRANSIENT as exc:
+        if self.request.retries < self.max_retries:
+            log.warning("release %s hit a transient error, retrying: %s", release_id, exc)
+            raise self.retry(exc=exc, countdown=min(2 ** self.request.retries * 5, 300))
+        release_fail(release_id=release_id, message="Storage or the database stayed unreachable while building; "
+                                                    "cut the release again later.")
+        raise
+    except Exception:
+        log.exception("release %s failed", release_id)
+        release_fail(release_id=release_id, message="Building stopped on an internal error, which was logged. "
+                                                    "Cut the release again; if it fails again, tell the site admins.")
+        raise

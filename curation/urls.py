@@ -9,3 +9,24 @@ urlpatterns = [
     path("d/<slug:slug>/review/next/", review_views.review_next, name="review_next"),
     path("d/<slug:slug>/review/decide/", review_views.review_decide, name="review_decide"),
 ]
+
+from curation import release_views  # noqa: E402
+
+urlpatterns += [
+    path("d/<slug:slug>/releases/", release_views.release_list_page, name="releases"),
+    path("d/<slug:slug>/releases/cut/", release_views.release_cut, name="release_cut"),
+    path("releases/<int:pk>/", release_views.release_detail, name="release"),
+    path("releases/<int:pk>/progress/", release_views.release_progress, name="release_progress"),
+    path("releases/<int:pk>/files/<str:kind>/", release_views.release_file, name="release_file"),
+]
+
+from curation import moderation_views  # noqa: E402  (reports and moderation)
+
+urlpatterns += [
+    path("records/<int:pk>/report/", moderation_views.report_record, name="report_record"),
+    path("d/<slug:slug>/report/", moderation_views.report_datanet, name="report_datanet"),
+    path("d/<slug:slug>/unfreeze/", moderation_views.unfreeze, name="unfreeze"),
+    path("moderation/", moderation_views.queue, name="moderation"),
+    path("moderation/reports/<int:pk>/resolve/", moderation_views.resolve, name="moderation_resolve"),
+    path("moderation/audit/", moderation_views.audit, name="moderation_audit"),
+]

@@ -50,6 +50,9 @@ def contribution_refusal(user: Any, datanet: Datanet) -> str | None:
         return "Log in to contribute."
     if not can_view(user, datanet):
         return "Not found."
+    suspension = _active_suspension(user, datanet)
+    if suspension is not None:
+        return f"Your account is suspended from contributing: {suspension.reason}"
     if datanet.is_frozen:
         return "This datanet is frozen by moderation and takes no new contributions."
     if datanet.status != Datanet.Status.OPEN:
@@ -61,3 +64,47 @@ def contribution_refusal(user: Any, datanet: Datanet) -> str | None:
 
 def can_contribute(user: Any, datanet: Datanet) -> bool:
     return contribution_refusal(user, datanet) is None
+
+
+def _active_suspension(user: Any, datanet: Datanet) -> Any:
+    from curation.moderation_selectors import suspension_active  # curation builds on datanets, not back
+
+    return suspension_active(user=user, datanet=datanet)
+
+
+def can_moderate(user: Any, datanet: Datanet) -> bool:
+    """Resolve reports about this datanet, take down its records, suspend users from it, freeze it."""
+    return is_staff(user) or role_of(user, datanet) == Role.OWNER
+
+
+def can_moderate_anything(user: Any) -> bool:
+    """Staff, or the owner of at least one datanet: may open the moderation queue."""
+    if is_staff(user):
+        return True
+    return bool(getattr(user, "is_authenticated", False)
+                and Membership.objects.filter(user=user, role=Role.OWNER).exists())
+
+
+def can_suspend_everywhere(user: Any) -> bool:
+    """Only staff suspend a user from every datanet; an owner's suspension covers their datanet."""
+    return is_staff(user)
+
+
+def can_browse_audit_log(user: Any) -> bool:
+    return is_staff(user)
+
+
+def can_unfreeze(user: Any, datanet: Datanet) -> bool:
+    """Staff always; an owner only when the freeze was not staff's (else the owner could undo it)."""
+    if is_staff(user):
+        return True
+    if not can_moderate(user, datanet):
+        return False
+    from curation.moderation_selectors import last_freeze_by_staff
+
+    return not last_freeze_by_staff(datanet=datanet)
+
+
+def can_cut_release(user: Any, datanet: Datanet) -> bool:
+    """Only owners cut releases: a release is the datanet's public promise of what it contains."""
+    return role_of(user, datanet) == Role.OWNER

@@ -198,6 +198,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "resume-stalled-submissions": {"task": "curation.tasks.resume_stalled_submissions", "schedule": 300.0},
+    "accrue-pending-rewards": {"task": "rewards.accrue_pending", "schedule": 600.0},
 }
 
 # --- REST API -------------------------------------------------------------------------------
@@ -237,6 +238,10 @@ SPECTACULAR_SETTINGS = {
         "DatanetStatusEnum": "datanets.models.Datanet.Status",
         "SubmissionStatusEnum": "datanets.models.Submission.Status",
         "RecordStatusEnum": "datanets.models.Record.Status",
+        "ReportStatusEnum": "curation.models.Report.Status",
+        "ReportReasonEnum": "curation.models.Report.Reason",
+        "ReviewReasonEnum": "curation.models.Review.Reason",
+        "ReleaseStatusEnum": "curation.models.Release.Status",
     },
 }
 
@@ -283,3 +288,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Rewards ---------------------------------------------------------------------------------
+TOKEN_SYMBOL = env.str("TOKEN_SYMBOL", default="OPEN")
+TOKEN_DECIMALS = 18  # amounts are integers in base units of 10^-18 token, like ERC-20 with 18 decimals

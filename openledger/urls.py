@@ -8,6 +8,7 @@ api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("datanets.api_urls")),
     path("", include("curation.api_urls")),
+    path("", include("rewards.api_urls")),
 ]
 
 urlpatterns = [
@@ -18,5 +19,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", health.healthz, name="healthz"),
     path("", include("curation.urls")),
+    path("", include("rewards.urls")),
     path("", include("datanets.urls")),
 ]

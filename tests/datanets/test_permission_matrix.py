@@ -32,6 +32,15 @@ PAGES = [
     ("GET", "/d/{slug}/review/", [302, 403, 403, 200, 200, 403], [302, 404, 403, 200, 200, 403]),
     ("POST", "/d/{slug}/review/next/", [302, 403, 403, 200, 200, 403], [302, 404, 403, 200, 200, 403]),
     ("POST", "/d/{slug}/review/decide/", [302, 403, 403, 400, 400, 403], [302, 404, 403, 400, 400, 403]),
+    # Releases: anyone who sees the datanet sees its releases; only owners cut one (with no accepted
+    # records the owner is sent back to the list with the reason).
+    ("GET", "/d/{slug}/releases/", [200, 200, 200, 200, 200, 200], [404, 404, 200, 200, 200, 200]),
+    ("POST", "/d/{slug}/releases/cut/", [302, 403, 403, 403, 302, 403], [302, 404, 403, 403, 302, 403]),
+    # Reports: anyone signed in who can see the datanet (an empty report is a 400 that says what is missing).
+    ("GET", "/d/{slug}/report/", [302, 200, 200, 200, 200, 200], [302, 404, 200, 200, 200, 200]),
+    ("POST", "/d/{slug}/report/", [302, 400, 400, 400, 400, 400], [302, 404, 400, 400, 400, 400]),
+    # Moderation: owners and staff (unfreezing a datanet that is not frozen redirects with a message).
+    ("POST", "/d/{slug}/unfreeze/", [302, 403, 403, 403, 302, 302], [302, 404, 403, 403, 302, 302]),
 ]
 API = [
     ("GET", "/api/v1/datanets/{slug}/", [200, 200, 200, 200, 200, 200], [404, 404, 200, 200, 200, 200]),
@@ -46,8 +55,13 @@ API = [
     ("GET", "/api/v1/datanets/{slug}/records/", [200, 200, 200, 200, 200, 200], [404, 404, 200, 200, 200, 200]),
     ("POST", "/api/v1/datanets/{slug}/records/", [401, 202, 202, 202, 202, 202], [404, 404, 202, 202, 202, 403]),
     ("POST", "/api/v1/datanets/{slug}/review/next/", [401, 403, 403, 204, 204, 403], [404, 404, 403, 204, 204, 403]),
+    ("GET", "/api/v1/datanets/{slug}/releases/", [200, 200, 200, 200, 200, 200], [404, 404, 200, 200, 200, 200]),
+    # 409 for the owner: nothing is accepted in this world, and the refusal says so.
+    ("POST", "/api/v1/datanets/{slug}/releases/", [401, 403, 403, 403, 409, 403], [404, 404, 403, 403, 409, 403]),
     # OK is 201 with S3 storage, 400 ("needs the S3 profile") on the embedded profile.
     ("POST", "/api/v1/datanets/{slug}/uploads/", [401, "OK", "OK", "OK", "OK", "OK"], [401, 404, "OK", "OK", "OK", 403]),
+    # Owners fund from their balance, staff from the treasury; the empty body is a 400 that says so.
+    ("POST", "/api/v1/datanets/{slug}/pool/fund/", [401, 403, 403, 403, 400, 400], [404, 404, 403, 403, 400, 400]),
 ]
 BODIES = {
     ("PATCH", "datanets"): {"summary": "changed"},

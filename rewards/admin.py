@@ -1,0 +1,70 @@
+"""Read-only: the ledger is changed by posting transactions through services, never by editing rows."""
+
+from django.contrib import admin
+
+from rewards import amounts
+from rewards.models import Account, LedgerEntry, LedgerTransaction, RewardPolicy
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Account)
+class AccountAdmin(ReadOnlyAdmin):
+    list_display = ["id", "kind", "user", "datanet", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["user__username", "datanet__slug", "datanet__name"]
+    list_select_related = ["user", "datanet"]
+
+
+class LedgerEntryInline(admin.TabularInline):
+    model = LedgerEntry
+    fields = ["account", "amount_display"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description="amount")
+    def amount_display(self, obj: LedgerEntry) -> str:
+        return amounts.format_amount(obj.amount)
+
+
+@admin.register(LedgerTransaction)
+class LedgerTransactionAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "kind", "idempotency_key", "memo", "datanet", "record_id", "reverses_id"]
+    list_filter = ["kind", "created_at"]
+    search_fields = ["idempotency_key", "memo", "datanet__slug"]
+    list_select_related = ["datanet"]
+    inlines = [LedgerEntryInline]
+
+
+@admin.register(LedgerEntry)
+class LedgerEntryAdmin(ReadOnlyAdmin):
+    list_display = ["id", "transaction", "account", "amount_display"]
+    list_filter = ["account__kind", "transaction__kind"]
+    search_fields = ["transaction__idempotency_key", "account__user__username", "account__datanet__slug"]
+    list_select_related = ["transaction", "account", "account__user", "account__datanet"]
+
+    @admin.display(description="amount")
+    def amount_display(self, obj: LedgerEntry) -> str:
+        return amounts.format_amount(obj.amount)
+
+
+@admin.register(RewardPolicy)
+class RewardPolicyAdmin(ReadOnlyAdmin):
+    """Owners change their policy through the service (audited); staff only read it here."""
+
+    list_display = ["datanet", "base_reward", "multiplier_floor", "multiplier_slope", "curator_reward", "updated_at"]
+    search_fields = ["datanet__slug", "datanet__name"]
+    list_select_related = ["datanet"]

@@ -1,0 +1,13 @@
+"""Thin tasks over the reward services."""
+
+from celery import shared_task
+
+from datanets.models import Datanet
+from rewards import services
+
+
+@shared_task(name="rewards.accrue_pending")
+def accrue_pending(datanet_id: int | None = None) -> int:
+    """Pay decided records still waiting for their pool (all datanets, or one)."""
+    datanets = Datanet.objects.filter(pk=datanet_id) if datanet_id else Datanet.objects.all()
+    return sum(services.rewards_accrue_pending(datanet=datanet) for datanet in datanets.iterator())
