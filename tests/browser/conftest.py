@@ -20,7 +20,10 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # A loaded 2-core CI machine can take more than expect()'s default 5 s to answer a click.
+    expect.set_options(timeout=20_000)
 
     assert Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}: run `make browser` (apt-get install chromium)"
     with sync_playwright() as p:
