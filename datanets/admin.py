@@ -15,7 +15,8 @@ class DatanetAdmin(admin.ModelAdmin):
     list_filter = ["status", "visibility", "is_frozen", "domain", "license"]
     search_fields = ["name", "slug", "summary", "tags__name"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["record_count", "contributor_count", "created_at", "updated_at"]
+    # Freezing goes through moderation (audited), never through this form.
+    readonly_fields = ["record_count", "contributor_count", "is_frozen", "created_at", "updated_at"]
     inlines = [MembershipInline]
     filter_horizontal = ["tags"]
 
