@@ -55,6 +55,13 @@ class Command(BaseCommand):
         for username, _, _, _, role in DEMO_USERS:
             if role and not Membership.objects.filter(datanet=datanet, user=users[username]).exists():
                 Membership.objects.create(datanet=datanet, user=users[username], role=role)
+        # Fund the demo pool once (idempotency keys make re-runs write nothing), so accepted
+        # records are paid from the first review on.
+        from rewards.amounts import parse
+        from rewards.services import pool_fund, treasury_mint
+
+        treasury_mint(actor=users["staff"], amount=parse("100000"), key="demo:mint", memo="Demo treasury")
+        pool_fund(datanet=datanet, actor=users["staff"], amount=parse("10000"), key="demo:fund", memo="Demo pool")
         self.stdout.write("Demo users (username / password):")
         for username, password, display, _, _ in DEMO_USERS:
             self.stdout.write(f"  {username:6} / {password:18} {display}")
