@@ -1,0 +1,17 @@
+"""`make run` seeds demo users, an open demo datanet and a funded pool; seeding again adds nothing."""
+
+from django.core.management import call_command
+
+from datanets.models import Datanet, Membership
+from rewards.models import LedgerTransaction
+
+
+def test_demo_seed_is_complete_and_idempotent(db, capsys):
+    call_command("demo_seed")
+    call_command("demo_seed")
+    out = capsys.readouterr().out
+    assert "alice  / alice-demo-pass" in out
+    datanet = Datanet.objects.get(slug="first-aid-qa")
+    assert datanet.status == "open"
+    assert Membership.objects.filter(datanet=datanet).count() == 2
+    assert LedgerTransaction.objects.filter(idempotency_key__in=["demo:mint", "demo:fund"]).count() == 2
