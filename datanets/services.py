@@ -172,6 +172,13 @@ def datanet_delete(*, datanet: Datanet, actor: Any) -> None:
         raise ValidationError(
             {"non_field_errors": "This datanet holds records and cannot be deleted; archive it instead."}
         )
+    from rewards.models import Account
+
+    if Account.objects.filter(datanet=datanet).exists():
+        raise ValidationError(
+            {"non_field_errors": "This datanet has a reward pool with ledger history and cannot be deleted; "
+                                 "archive it instead."}
+        )
     audit_log(actor=actor, action="datanet.delete", target=datanet, data={"slug": datanet.slug})
     datanet.delete()
 

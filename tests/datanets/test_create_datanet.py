@@ -83,3 +83,13 @@ def test_slugs_stay_unique(api_as, alice):
 def test_delete_an_empty_datanet(api_as, alice, datanet):
     assert api_as(alice).delete(f"/api/v1/datanets/{datanet.slug}/").status_code == 204
     assert not Datanet.objects.filter(pk=datanet.pk).exists()
+
+
+def test_a_datanet_with_a_funded_pool_is_archived_not_deleted(api_as, alice, staff, datanet):
+    from rewards.amounts import parse
+    from rewards.services import pool_fund, treasury_mint
+
+    treasury_mint(actor=staff, amount=parse("10"), key="t:mint")
+    pool_fund(datanet=datanet, actor=staff, amount=parse("5"), key="t:fund")
+    response = api_as(alice).delete(f"/api/v1/datanets/{datanet.slug}/")
+    assert response.status_code == 400 and "archive it instead" in response.json()["detail"]
