@@ -27,6 +27,16 @@ def _wait_for(predicate, what: str, timeout: float = 20.0) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def _settled(page) -> None:
+    """Wait until htmx has finished the last request and processed the new item's buttons: a
+    key pressed in the few ms before that would click a button htmx does not yet drive."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')",
+        timeout=20_000,
+    )
+    page.wait_for_timeout(100)
+
+
 def test_curator_reviews_three_records_with_the_keyboard(live_server, page):
     owner, carol, dave = (UserFactory(username=n) for n in ("owner", "carol", "dave"))
     datanet = make_datanet(owner, name="First aid", members={carol: Membership.Role.CURATOR})
@@ -47,20 +57,23 @@ def test_curator_reviews_three_records_with_the_keyboard(live_server, page):
     expect(item).to_have_attribute("data-record", str(first.id))
     expect(item).to_contain_text(TEXTS[0])
 
+    _settled(page)
     page.keyboard.press("a")
     expect(item).to_have_attribute("data-record", str(second.id))
     expect(item).to_contain_text(f"Accepted record #{first.id}.")
     expect(item.locator(".record-fields")).to_contain_text("<b>today</b>")  # shown as text, never as markup
 
+    _settled(page)
     page.keyboard.press("r")  # no reason yet: the reason list takes the focus, nothing is sent
     expect(page.locator("#id_reason")).to_be_focused()
     page.select_option("#id_reason", "spam")
     page.locator("h1").click()  # leave the list, so the next key is a shortcut again
+    _settled(page)
     page.keyboard.press("r")
     expect(item).to_have_attribute("data-record", str(third.id))
     expect(item).to_contain_text(f"Rejected record #{second.id}.")
 
-    page.wait_for_load_state("networkidle")  # the reject's swap has settled before the next key
+    _settled(page)
     page.keyboard.press("s")
     _wait_for(lambda: Review.objects.filter(record=third, decision="skip").exists(), "the skip to be recorded")
     assert page.evaluate("window.sameDocument") is True
