@@ -1,37 +1,26 @@
 from django.contrib import admin
 
 from curation.models import LshBand, Review, ReviewClaim, ReviewEscalation
+from openledger.admin import NoAddOrEditAdmin, ReadOnlyAdmin
 
 
 @admin.register(LshBand)
-class LshBandAdmin(admin.ModelAdmin):
+class LshBandAdmin(NoAddOrEditAdmin):
     """The near-duplicate index, for inspection only: it is written by ingest."""
 
     list_display = ["datanet", "band", "record"]
     list_filter = ["datanet"]
     raw_id_fields = ["record"]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(NoAddOrEditAdmin):
     """Votes are written by the review services (which move records and counters); read-only here."""
 
     list_display = ["record", "reviewer", "decision", "reason", "final", "created_at"]
     list_filter = ["decision", "reason", "final"]
     search_fields = ["reviewer__username", "comment"]
     raw_id_fields = ["record", "reviewer"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ReviewClaim)
@@ -46,20 +35,15 @@ class ReviewClaimAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReviewEscalation)
-class ReviewEscalationAdmin(admin.ModelAdmin):
+class ReviewEscalationAdmin(NoAddOrEditAdmin):
     list_display = ["record", "approvals", "rejections", "created_at", "resolved_at"]
     list_filter = ["resolved_at"]
     raw_id_fields = ["record"]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
 
 # Reports and moderation: the admin actions call the same services as the queue and the API,
 # so they are checked, transactional and written to the audit log in the same way.
+
 from django.contrib import messages  # noqa: E402
 from django.core.exceptions import PermissionDenied, ValidationError  # noqa: E402
 
@@ -85,7 +69,7 @@ def _run_each(modeladmin, request, queryset, action: str) -> None:
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(NoAddOrEditAdmin):
     list_display = ["id", "reason", "datanet", "record", "reporter", "status", "resolution", "created_at"]
     list_filter = ["status", "reason", "resolution"]
     search_fields = ["comment", "reporter__username", "datanet__slug", "record__text"]
@@ -93,11 +77,6 @@ class ReportAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "resolution", "resolved_by", "resolved_at", "resolution_note", "created_at"]
     actions = ["dismiss", "take_down_record", "suspend_contributor", "freeze_datanet"]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.action(description="Dismiss the selected reports")
     def dismiss(self, request, queryset):
@@ -117,7 +96,7 @@ class ReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(ModerationAction)
-class ModerationActionAdmin(admin.ModelAdmin):
+class ModerationActionAdmin(ReadOnlyAdmin):
     """Append-only: written by the moderation services."""
 
     list_display = ["created_at", "actor", "action", "datanet", "record", "user", "report"]
@@ -125,29 +104,15 @@ class ModerationActionAdmin(admin.ModelAdmin):
     search_fields = ["actor__username", "user__username", "reason"]
     raw_id_fields = ["actor", "datanet", "record", "user", "report"]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(Suspension)
-class SuspensionAdmin(admin.ModelAdmin):
+class SuspensionAdmin(NoAddOrEditAdmin):
     list_display = ["user", "datanet", "by", "created_at", "lifted_at"]
     list_filter = ["lifted_at"]
     search_fields = ["user__username", "reason"]
     raw_id_fields = ["user", "datanet", "by", "lifted_by"]
     actions = ["lift"]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.action(description="Lift the selected suspensions")
     def lift(self, request, queryset):
@@ -162,22 +127,15 @@ class SuspensionAdmin(admin.ModelAdmin):
 
 
 # Releases: built by curation.releases; immutable once ready, so read-only here.
+
+
 from curation.models import Release  # noqa: E402
 
 
 @admin.register(Release)
-class ReleaseAdmin(admin.ModelAdmin):
+class ReleaseAdmin(ReadOnlyAdmin):
     list_display = ["datanet", "version", "status", "record_count", "progress", "created_by", "created_at",
                     "finished_at"]
     list_filter = ["status"]
     search_fields = ["datanet__slug", "merkle_root"]
     raw_id_fields = ["datanet", "created_by"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from openledger.admin import ReadOnlyAdmin
+
 from datanets.models import AuditEntry, Datanet, Invitation, Membership, Tag
 
 
@@ -42,7 +44,7 @@ class TagAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """Read-only: the audit log is append-only, here as everywhere."""
 
     list_display = ["created_at", "actor", "action", "target_type", "target_repr", "datanet", "reason"]
@@ -50,16 +52,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ["action", "target_repr", "target_id", "actor__username", "reason", "datanet__slug"]
     date_hierarchy = "created_at"
     list_select_related = ["actor", "datanet"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 from datanets.models import Record, Submission, SubmissionIssue  # noqa: E402
 

@@ -2,19 +2,10 @@
 
 from django.contrib import admin
 
+from openledger.admin import ReadOnlyAdmin
+
 from rewards import amounts
 from rewards.models import Account, LedgerEntry, LedgerTransaction, RewardPolicy
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Account)
