@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from datanets.models import Datanet, Record
+from datanets.models import AppendOnly, Datanet, Record
 
 
 class LshBand(models.Model):
@@ -153,10 +153,12 @@ class Report(models.Model):
         return "record" if self.record_id else "datanet"
 
 
-class ModerationAction(models.Model):
+class ModerationAction(AppendOnly, models.Model):
     """Append-only: one moderation decision with its structured targets. The same decision is in
     the audit log (datanets.AuditEntry); this table lets admin and the queue link actions to
     reports, users and records without parsing the log."""
+
+    append_only_message = "Moderation actions are append-only."
 
     class Action(models.TextChoices):
         DISMISS = "dismiss", "Dismiss report"
@@ -182,13 +184,6 @@ class ModerationAction(models.Model):
     def __str__(self) -> str:
         return f"{self.actor} {self.action} ({self.created_at:%Y-%m-%d %H:%M})"
 
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise RuntimeError("Moderation actions are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("Moderation actions are append-only.")
 
 
 class Suspension(models.Model):

@@ -137,8 +137,24 @@ class Invitation(models.Model):
         return f"{self.email} → {self.datanet} ({self.role})"
 
 
-class AuditEntry(models.Model):
+class AppendOnly:
+    """Model mixin: a row is written once and never updated or deleted."""
+
+    append_only_message = "These rows are append-only."
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise RuntimeError(self.append_only_message)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError(self.append_only_message)
+
+
+class AuditEntry(AppendOnly, models.Model):
     """Append-only: who did what to which object, when and why. Never updated or deleted."""
+
+    append_only_message = "Audit entries are append-only."
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -160,13 +176,6 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_repr}"
 
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise RuntimeError("Audit entries are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("Audit entries are append-only.")
 
 
 def _new_uuid():
