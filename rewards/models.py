@@ -89,6 +89,9 @@ class LedgerTransaction(Immutable):
         ACCEPTANCE_REWARD = "acceptance_reward", "Reward for a reviewed record"
         REVERSAL = "reversal", "Reversal"
         TRANSFER = "transfer", "Transfer"
+        MODEL_PREPAY = "model_prepay", "Prepay a model's usage balance"
+        USAGE_FEE = "usage_fee", "Fee for one use of a model, split by attribution"
+        SETTLEMENT = "settlement", "Settlement of balances to wallets"
 
     idempotency_key = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=17, choices=Kind.choices)
