@@ -6,7 +6,7 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.parsers import JSONParser
+from openledger.parsers import JSONBodyParser as JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.parsers import JSONParser
+from openledger.parsers import JSONBodyParser as JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 

@@ -57,28 +57,37 @@ def _seekable(stream: BinaryIO) -> contextlib.AbstractContextManager[BinaryIO]:
     return spool
 
 
+def open_parquet(f: BinaryIO, opts: ParseOptions) -> Any:
+    """Check a seekable Parquet file's framing and metadata against the limits; return its ParquetFile.
+
+    Reads only the footer, so it is cheap enough to run in the upload request.
+    """
+    size = f.seek(0, os.SEEK_END)
+    f.seek(0)
+    head = f.read(4)
+    f.seek(max(size - 8, 0))
+    tail = f.read(8)
+    if size < 12 or head != b"PAR1" or tail[4:] != b"PAR1":
+        extra = " It is encrypted (PARE), which is not supported." if tail[4:] == b"PARE" else ""
+        raise FileRejected("This is not a complete Parquet file: it must start and end with 'PAR1'." + extra +
+                           " Export the table as Parquet again, or upload it as .csv or .jsonl.")
+    footer = int.from_bytes(tail[:4], "little")
+    if footer > min(size - 12, opts.max_parquet_metadata_bytes):
+        raise FileRejected(f"The Parquet footer claims {footer:,} bytes of metadata in a {size:,}-byte file "
+                           f"(limit {opts.max_parquet_metadata_bytes:,}). The file is damaged or not supported.")
+    f.seek(0)
+    try:
+        pf = pq.ParquetFile(f)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        reason = " ".join(str(exc).split())
+        raise FileRejected(f"The Parquet metadata could not be read ({reason}). Export the file again.") from None
+    _check_parquet_metadata(pf, opts)
+    return pf
+
+
 def iter_parquet(stream: BinaryIO, opts: ParseOptions) -> Iterator[ParsedRow]:
     with _seekable(stream) as f:
-        size = f.seek(0, os.SEEK_END)
-        f.seek(0)
-        head = f.read(4)
-        f.seek(max(size - 8, 0))
-        tail = f.read(8)
-        if size < 12 or head != b"PAR1" or tail[4:] != b"PAR1":
-            extra = " It is encrypted (PARE), which is not supported." if tail[4:] == b"PARE" else ""
-            raise FileRejected("This is not a complete Parquet file: it must start and end with 'PAR1'." + extra +
-                               " Export the table as Parquet again, or upload it as .csv or .jsonl.")
-        footer = int.from_bytes(tail[:4], "little")
-        if footer > min(size - 12, opts.max_parquet_metadata_bytes):
-            raise FileRejected(f"The Parquet footer claims {footer:,} bytes of metadata in a {size:,}-byte file "
-                               f"(limit {opts.max_parquet_metadata_bytes:,}). The file is damaged or not supported.")
-        f.seek(0)
-        try:
-            pf = pq.ParquetFile(f)
-        except (pa.ArrowException, OSError, ValueError) as exc:
-            reason = " ".join(str(exc).split())
-            raise FileRejected(f"The Parquet metadata could not be read ({reason}). Export the file again.") from None
-        _check_parquet_metadata(pf, opts)
+        pf = open_parquet(f, opts)
         row = 0
         try:
             for batch in pf.iter_batches(batch_size=1024):

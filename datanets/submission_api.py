@@ -9,7 +9,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions as drf_permissions
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
+
+from openledger.parsers import JSONBodyParser as JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 

@@ -21,7 +21,9 @@ from django.utils import timezone
 from datanets import permissions
 from datanets.audit import audit_log
 from datanets.models import Datanet, Submission
-from datanets.parsing import FileRejected, detect_format, safe_filename
+from datanets.parquet_reader import open_parquet
+from datanets.parsing import FileRejected, ParseOptions, detect_format, safe_filename
+from datanets.prescan import TextPrescan
 
 HEAD_BYTES = 8192
 READ_CHUNK = 1024 * 1024
@@ -55,23 +57,45 @@ def check_contributor(datanet: Datanet, contributor: Any) -> None:
         )
 
 
-def _hash_and_head(stream: IO[bytes]) -> tuple[str, int, bytes]:
+def parse_options_for(datanet: Datanet) -> ParseOptions:
+    return ParseOptions(
+        text_field=datanet.text_field, txt_mode=datanet.txt_mode, max_record_bytes=settings.MAX_RECORD_BYTES,
+        max_records=settings.MAX_RECORDS_PER_SUBMISSION,
+    )
+
+
+def _hash_and_scan(stream: IO[bytes], name: str, opts: ParseOptions) -> tuple[str, int, str]:
+    """Hash the whole stream and refuse it (UploadRefused) if it is over the size limit, empty, of an
+    unknown format, or unreadable in a way found without parsing (see datanets/prescan.py)."""
     digest = hashlib.sha256()
     size = 0
-    head = b""
     stream.seek(0)
-    while chunk := stream.read(READ_CHUNK):
-        if len(head) < HEAD_BYTES:
-            head += chunk[: HEAD_BYTES - len(head)]
-        digest.update(chunk)
-        size += len(chunk)
-        if size > settings.MAX_UPLOAD_BYTES:
-            raise UploadRefused(
-                f"The file is larger than the limit of {_mb(settings.MAX_UPLOAD_BYTES)}. Split it into smaller files.",
-                status=413,
-            )
+    chunk = stream.read(READ_CHUNK)
+    if not chunk:
+        raise UploadRefused("The file is empty. Choose a file with at least one record.")
+    try:
+        fmt = detect_format(name, chunk[:HEAD_BYTES])
+        scan = TextPrescan(fmt, opts) if fmt != "parquet" else None
+        while chunk:
+            digest.update(chunk)
+            size += len(chunk)
+            if size > settings.MAX_UPLOAD_BYTES:
+                raise UploadRefused(
+                    f"The file is larger than the limit of {_mb(settings.MAX_UPLOAD_BYTES)}. Split it into smaller files.",
+                    status=413,
+                )
+            if scan is not None:
+                scan.feed(chunk)
+            chunk = stream.read(READ_CHUNK)
+        if scan is not None:
+            scan.finish()
+        else:
+            stream.seek(0)
+            open_parquet(stream, opts)
+    except FileRejected as exc:
+        raise UploadRefused(exc.message) from exc
     stream.seek(0)
-    return digest.hexdigest(), size, head
+    return digest.hexdigest(), size, fmt
 
 
 def submission_create_from_file(
@@ -93,13 +117,7 @@ def submission_create_from_file(
             status=413,
         )
     name = safe_filename(original_name or "upload")
-    sha256, size, head = _hash_and_head(stream)
-    if size == 0:
-        raise UploadRefused("The file is empty. Choose a file with at least one record.")
-    try:
-        fmt = detect_format(name, head)
-    except FileRejected as exc:
-        raise UploadRefused(exc.message) from exc
+    sha256, size, fmt = _hash_and_scan(stream, name, parse_options_for(datanet))
     existing = Submission.objects.filter(datanet=datanet, sha256=sha256).exclude(status=Submission.Status.FAILED).first()
     if existing is not None:
         raise UploadRefused(
@@ -141,6 +159,12 @@ def submission_create_from_records(*, datanet: Datanet, contributor: Any, record
             "Send several batches, or upload a file.",
             status=413,
         )
+    opts = parse_options_for(datanet)
+    for index, record in enumerate(records):
+        problem = _shape_problem(record, opts)
+        if problem:
+            raise UploadRefused(f"Record {index} (counting from 0) {problem} Fix it and send the batch again; "
+                                "nothing of this batch was stored.")
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     for record in records:
         spool.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode())
@@ -151,6 +175,22 @@ def submission_create_from_records(*, datanet: Datanet, contributor: Any, record
         datanet=datanet, contributor=contributor, stream=spool, original_name=f"api-batch-{stamp}.jsonl",
         kind=Submission.Kind.API,
     )
+
+
+def _shape_problem(record: Any, opts: ParseOptions) -> str:
+    """Why a record of an API batch is too big to read as one (depth or keys), or ''."""
+    stack = [(record, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > opts.max_depth:
+            return f"nests deeper than {opts.max_depth} levels."
+        if isinstance(value, dict):
+            if len(value) > opts.max_keys:
+                return f"has an object with {len(value):,} keys; at most {opts.max_keys:,} are allowed."
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+    return ""
 
 
 def _enqueue(submission_id: uuid.UUID) -> None:

@@ -6,6 +6,8 @@ clients can show the message and, on a 400, highlight each field.
 
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -37,6 +39,11 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024**2
+        return Response({"detail": f"The request body is larger than {limit:g} MB. Send fewer records per batch, "
+                                   "or upload a file instead (files may be much larger).",
+                         "code": "body_too_large", "errors": {}}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -209,6 +209,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.authentication.TokenScopePermission"],
     "DEFAULT_PAGINATION_CLASS": "openledger.api.Pagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "openledger.parsers.JSONBodyParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "openledger.api.exception_handler",
