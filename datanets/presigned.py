@@ -11,6 +11,7 @@ from django.core.files.storage import storages
 
 from datanets.models import Datanet
 from datanets.parsing import safe_filename
+from datanets.storage import STORAGE_ERRORS
 from datanets.submissions import UploadRefused, check_contributor, submission_create_from_file
 
 SALT = "datanets.presigned-upload"
@@ -50,12 +51,17 @@ def presigned_upload_complete(*, contributor: Any, upload_id: str):
     if data["u"] != contributor.pk:
         raise UploadRefused("This upload belongs to another user.", status=403)
     datanet = Datanet.objects.get(pk=data["d"])
-    if not storage.exists(data["k"]):
-        raise UploadRefused("Nothing was uploaded to the URL yet: PUT the file (with its Content-Type) first.")
     try:
+        if not storage.exists(data["k"]):
+            raise UploadRefused("Nothing was uploaded to the URL yet: PUT the file (with its Content-Type) first.")
         with storage.open(data["k"], "rb") as stream:
             return submission_create_from_file(datanet=datanet, contributor=contributor, stream=stream,
                                                original_name=data["n"], stored_key=data["k"])
-    except UploadRefused:
-        storage.delete(data["k"])
+    except STORAGE_ERRORS as exc:
+        # The uploaded object stays where it is: the same completion call works once the store answers.
+        raise UploadRefused("The file store is not answering right now, so the upload could not be checked. "
+                            "Your file is kept; send this completion request again in a minute.", status=503) from exc
+    except UploadRefused as exc:
+        if exc.status != 503:
+            storage.delete(data["k"])
         raise

@@ -24,6 +24,7 @@ from datanets.models import Datanet, Submission
 from datanets.parquet_reader import open_parquet
 from datanets.parsing import FileRejected, ParseOptions, detect_format, safe_filename
 from datanets.prescan import TextPrescan
+from datanets.storage import STORAGE_DOWN_MESSAGE, STORAGE_ERRORS
 
 HEAD_BYTES = 8192
 READ_CHUNK = 1024 * 1024
@@ -128,7 +129,11 @@ def submission_create_from_file(
     submission_id = uuid.uuid4()
     if stored_key is None:
         key = f"datanets/{datanet.pk}/submissions/{submission_id}/{name}"
-        stored_key = default_storage.save(key, File(stream, name=name))
+        try:
+            stored_key = default_storage.save(key, File(stream, name=name))
+        except STORAGE_ERRORS as exc:
+            _forget(key)  # a multipart upload cut off midway may have left a part
+            raise UploadRefused(STORAGE_DOWN_MESSAGE, status=503) from exc
     try:
         with transaction.atomic():
             submission = Submission.objects.create(
@@ -175,6 +180,13 @@ def submission_create_from_records(*, datanet: Datanet, contributor: Any, record
         datanet=datanet, contributor=contributor, stream=spool, original_name=f"api-batch-{stamp}.jsonl",
         kind=Submission.Kind.API,
     )
+
+
+def _forget(key: str) -> None:
+    try:
+        default_storage.delete(key)
+    except STORAGE_ERRORS:
+        pass  # the store is down; the object never completed, and S3 drops unfinished uploads itself
 
 
 def _shape_problem(record: Any, opts: ParseOptions) -> str:

@@ -93,7 +93,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "transaction_mode": "IMMEDIATE",
-            "timeout": 30,
+            "timeout": env.int("SQLITE_BUSY_TIMEOUT", default=30),  # seconds a writer waits for the lock
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
@@ -147,6 +147,8 @@ STATIC_ROOT.mkdir(exist_ok=True)
 # --- Storage (uploads, releases) -------------------------------------------------------------
 STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="local")
 if STORAGE_BACKEND == "s3":
+    from botocore.config import Config as BotoConfig
+
     _default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -159,6 +161,11 @@ if STORAGE_BACKEND == "s3":
             "file_overwrite": False,
             "querystring_expire": env.int("S3_PRESIGN_SECONDS", default=900),
             "addressing_style": env.str("S3_ADDRESSING_STYLE", default="path"),
+            # A store that is down answers an upload with a clear 503 in seconds, not minutes.
+            "client_config": BotoConfig(connect_timeout=env.int("S3_CONNECT_TIMEOUT", default=5),
+                                        read_timeout=env.int("S3_READ_TIMEOUT", default=60),
+                                        retries={"max_attempts": env.int("S3_MAX_ATTEMPTS", default=3),
+                                                 "mode": "standard"}),
         },
     }
 elif STORAGE_BACKEND == "local":

@@ -4,53 +4,17 @@ started, and every record ends routed exactly once with counts that match."""
 import io
 import os
 import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from datanets.models import Record, Submission
 from datanets.submissions import submission_create_from_file
 from tests.factories import make_datanet
+from tests.worker_process import start_worker, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
-ROOT = Path(__file__).resolve().parents[2]
 N = 1500
-
-
-def _database_url() -> str:
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{s['NAME']}"
-    return f"postgres://{s['USER'] or 'root'}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
-def _start_worker(log: Path) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "openledger.settings",
-        "DATABASE_URL": _database_url(),
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "INGEST_CHUNK_SIZE": "50",
-        "INGEST_LEASE_SECONDS": "3",
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "openledger", "worker", "--pool=solo", "--concurrency=1",
-         "--loglevel=INFO", "--without-heartbeat", "--without-mingle", "--without-gossip"],
-        cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
-    )
-
-
-def _wait(predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_sigkilled_worker_resumes_without_losing_or_doubling(alice, bob, tmp_path, monkeypatch):
@@ -67,7 +31,7 @@ def test_sigkilled_worker_resumes_without_losing_or_doubling(alice, bob, tmp_pat
                                       original_name="big.jsonl")
     current_app.conf.task_always_eager = False
     log = tmp_path / "worker.log"
-    worker = _start_worker(log)
+    worker = start_worker(log)
     try:
         ingest_submission.apply_async(args=[str(sub.id)])
 
@@ -75,17 +39,17 @@ def test_sigkilled_worker_resumes_without_losing_or_doubling(alice, bob, tmp_pat
             done = Submission.objects.get(id=sub.id).rows_done
             return 200 <= done < N
 
-        _wait(midway, 180, "the first worker to get part-way")
+        wait_for(midway, 180, "the first worker to get part-way")
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(timeout=30)
         killed_at = Submission.objects.get(id=sub.id).rows_done
         assert killed_at < N + 1
 
-        worker = _start_worker(log)
+        worker = start_worker(log)
         time.sleep(3.5)  # the dead worker's lease runs out
         monkeypatch.setattr("django.conf.settings.INGEST_LEASE_SECONDS", 3)
         assert resume_stalled_submissions() == 1
-        _wait(lambda: Submission.objects.get(id=sub.id).status == "done", 240, "the new worker to finish")
+        wait_for(lambda: Submission.objects.get(id=sub.id).status == "done", 240, "the new worker to finish")
     finally:
         current_app.conf.task_always_eager = True
         if worker.poll() is None:
