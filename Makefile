@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench setup browser clean
+.PHONY: run test bench load setup browser clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -28,8 +28,16 @@ browser:
 test: $(STAMP) browser
 	HF_HUB_OFFLINE=1 $(PY) -m pytest $(PYTEST_ARGS)
 
-bench: $(STAMP)
+$(VENV)/.bench: $(STAMP)
+	$(PY) -m pip install --quiet "torch==2.13.0" -e ".[test,bench]"
+	@touch $@
+
+bench: $(VENV)/.bench
 	HF_HUB_OFFLINE=1 $(PY) bench/run_all.py
+
+# Five minutes of mixed load on loopback (needs PostgreSQL and Redis; see bench/bench_load.py).
+load: $(VENV)/.bench
+	HF_HUB_OFFLINE=1 $(PY) bench/bench_load.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

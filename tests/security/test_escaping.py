@@ -101,7 +101,7 @@ def test_no_page_renders_user_input_as_markup(hostile_world, request, who):
     client = Client()
     client.force_login(user)
     slug = hostile_world.slug
-    seen, showing = _crawl(client, ["/", "/explore/", f"/d/{slug}/", f"/d/{slug}/review/", "/contributions/",
+    seen, showing = _crawl(client, ["/", "/?q=evil", f"/d/{slug}/", f"/d/{slug}/review/", "/contributions/",
                            "/moderation/", "/audit/", "/rewards/", f"/d/{slug}/report/"])
     ok = [u for u, s in seen.items() if s == 200]
     assert len(ok) >= 8, seen  # the crawl really reached the pages that show the hostile input
