@@ -56,6 +56,9 @@ class MerkleTree:
     def root(self) -> bytes:
         return self._levels[-1][0] if self.leaves else EMPTY_ROOT
 
+    def leaf(self, index: int) -> bytes:
+        return self._levels[0][index]
+
     def proof(self, index: int) -> list[bytes]:
         if not 0 <= index < len(self.leaves):
             raise IndexError(f"no leaf {index} in a tree of {len(self.leaves)}")
