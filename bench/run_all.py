@@ -20,6 +20,7 @@ BENCHES = [
     ("LSH lookup + insert", ["bench_lsh.py"], ["--records", "100000", "--measure", "10000"]),
     ("Embedding encoder", ["bench_encoder.py"], []),
     ("End-to-end ingest", ["bench_ingest.py"], ["--records", "5000"]),
+    ("Settlement gas", ["bench_settlement_gas.py"], ["--no-check"]),
 ]
 
 

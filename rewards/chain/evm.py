@@ -51,6 +51,11 @@ def _transact(w3: Web3, call: Any, sender: str, account: Any) -> str:
         if "already settled" in message:
             raise BatchAlreadySettled(f"The contract refused the batch: {message}") from exc
         raise ChainError(f"The contract refused the transaction: {message}") from exc
+    except ChainError:
+        raise
+    except Exception as exc:  # node down, timeout, nonce or funds trouble. Safe to retry: the chain is asked first.
+        raise ChainError(f"Could not send the transaction: {exc}. Check EVM_RPC_URL, and that the settlement "
+                         "account (EVM_PRIVATE_KEY) holds ether for gas.") from exc
 
 
 def deploy(w3: Web3, *, name: str, symbol: str, private_key: str = "") -> tuple[str, int]:
