@@ -73,3 +73,11 @@ class ReconciliationFlagAdmin(ReadOnlyAdmin):
     list_display = ["kind", "adapter", "batch", "detail", "first_seen_at", "last_seen_at", "resolved_at"]
     list_filter = ["kind", "adapter", ("resolved_at", admin.EmptyFieldListFilter)]
     search_fields = ["detail"]
+
+
+@admin.register(SettlementItem)
+class SettlementItemAdmin(ReadOnlyAdmin):
+    list_display = ["batch", "index", "user", "address", "amount"]
+    list_filter = ["batch__state"]
+    search_fields = ["user__username", "address"]
+    list_select_related = ["batch", "user"]

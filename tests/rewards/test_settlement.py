@@ -192,3 +192,17 @@ def test_api_lists_settlements_with_proof_urls(earners, api_as, alice, bob):
     proof = api_as(alice).get(item["proof_url"]).json()
     assert proof["index"] == 0 and proof["account"] == earners[alice].address
     assert api_as(bob).get(item["proof_url"]).status_code == 404
+
+
+def test_admin_action_settles_selected_batches(earners, client):
+    from django.contrib.auth import get_user_model
+
+    from rewards.settlement import settlement_batches_form
+
+    (batch,) = settlement_batches_form()
+    root = get_user_model().objects.create_superuser("root", "root@example.org", "pw-not-used-elsewhere")
+    client.force_login(root)
+    response = client.post("/admin/rewards/settlementbatch/", {"action": "settle_now", "_selected_action": [batch.pk]},
+                           follow=True)
+    batch.refresh_from_db()
+    assert batch.state == "confirmed" and f"#{batch.pk} confirmed" in response.content.decode()
