@@ -206,3 +206,12 @@ def test_admin_action_settles_selected_batches(earners, client):
                            follow=True)
     batch.refresh_from_db()
     assert batch.state == "confirmed" and f"#{batch.pk} confirmed" in response.content.decode()
+
+
+def test_beat_runs_settlement_and_reconciliation(earners, settings):
+    from rewards import tasks
+
+    schedule = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"rewards.settlement_run", "rewards.settlement_reconcile"} <= schedule
+    assert tasks.settlement_run.delay().get() == "1 batch formed, 1 submitted, 1 confirmed, 0 failed"
+    assert tasks.settlement_reconcile.delay().get() == 0
