@@ -76,8 +76,13 @@ class EvmAdapter(ChainAdapter):
         if not contract_address:
             raise ChainError("No settlement contract: run `manage.py deploy_settlement_contract` and set "
                              "EVM_CONTRACT_ADDRESS to the address it prints.")
+        try:
+            address = Web3.to_checksum_address(contract_address)
+        except ValueError:
+            raise ChainError(f"EVM_CONTRACT_ADDRESS {contract_address!r} is not an address (0x and 40 hex digits)."
+                             ) from None
         self.w3 = w3
-        self.contract = w3.eth.contract(address=Web3.to_checksum_address(contract_address), abi=compiled()[0])
+        self.contract = w3.eth.contract(address=address, abi=compiled()[0])
         self.private_key = private_key
         self.from_block = from_block
 
@@ -89,12 +94,15 @@ class EvmAdapter(ChainAdapter):
         return cls(w3, settings.EVM_CONTRACT_ADDRESS, private_key=settings.EVM_PRIVATE_KEY,
                    from_block=settings.EVM_FROM_BLOCK)
 
-    def _read(self, fn: str, *args: Any) -> Any:
+    def _guard(self, what: str, read: Any) -> Any:
         try:
-            return getattr(self.contract.functions, fn)(*args).call()
+            return read()
         except Exception as exc:  # connection refused, wrong address, node down: one message
-            raise ChainError(f"Could not read {fn} from the settlement contract at {self.contract.address}: {exc}. "
+            raise ChainError(f"Could not read {what} from the chain ({self.contract.address}): {exc}. "
                              "Check EVM_RPC_URL and EVM_CONTRACT_ADDRESS.") from exc
+
+    def _read(self, fn: str, *args: Any) -> Any:
+        return self._guard(fn, lambda: getattr(self.contract.functions, fn)(*args).call())
 
     def is_settled(self, batch_id: int) -> bool:
         return bool(self._read("is_settled", batch_id))
@@ -107,11 +115,14 @@ class EvmAdapter(ChainAdapter):
         return _transact(self.w3, call, sender, account)
 
     def find_settlement(self, batch_id: int) -> str | None:
-        logs = self.contract.events.BatchSettled().get_logs(from_block=self.from_block,
-                                                             argument_filters={"batch_id": batch_id})
+        logs = self._guard("settlement events", lambda: self.contract.events.BatchSettled().get_logs(
+            from_block=self.from_block, argument_filters={"batch_id": batch_id}))
         return "0x" + bytes(logs[0]["transactionHash"]).hex() if logs else None
 
     def tx_status(self, tx_id: str) -> TxStatus:
+        return self._guard(f"transaction {tx_id}", lambda: self._tx_status(tx_id))
+
+    def _tx_status(self, tx_id: str) -> TxStatus:
         try:
             receipt = self.w3.eth.get_transaction_receipt(tx_id)
         except TransactionNotFound:

@@ -143,3 +143,39 @@ def test_deploy_command_and_settings_drive_the_real_path_on_anvil(anvil_chain, p
     for wallet, amount in payees.values():
         assert chain_view.balance_of(wallet.address) == amount
     assert settlement_reconcile() == []
+
+
+def test_crash_while_the_transaction_is_still_unmined_ends_with_one_settlement(anvil_chain, payees, settings):
+    """The hard case: the crashed worker's transaction sits in the mempool when recovery asks the
+    chain, which still says "not settled", so recovery sends again. The contract reverts the
+    second transaction, the batch adopts the first, and only one settlement lands."""
+    chain = anvil_chain
+    address, block = chain.deploy()
+    adapter = chain.adapter(address, from_block=block)
+    settings.SETTLEMENT_CLAIM_SECONDS = 0
+    settings.SETTLEMENT_CONFIRMATIONS = 1
+    chain.w3.provider.make_request("evm_setAutomine", [False])
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            settlement_run(adapter=CrashAfterSend(chain.w3, address, private_key=chain.private_key))
+        batch = SettlementBatch.objects.get()
+        assert not adapter.is_settled(batch.chain_batch_id)  # sent, not mined
+        settlement_run(adapter=adapter)  # recovery while the first transaction is unmined
+        batch.refresh_from_db()
+        second_tx = batch.tx_id
+    finally:
+        chain.w3.provider.make_request("evm_setAutomine", [True])
+    for _ in range(4):  # bounded: mine, then let the runs adopt and confirm
+        mine(chain.w3, 1)
+        settlement_run(adapter=adapter)
+        batch.refresh_from_db()
+        if batch.state == "confirmed":
+            break
+    assert batch.state == "confirmed"
+    assert adapter.tx_status(second_tx).state == "reverted"  # the contract refused the repeat
+    assert batch.tx_id == adapter.find_settlement(batch.chain_batch_id) != second_tx
+    assert settled_events(adapter, batch.chain_batch_id) == 1
+    for wallet, amount in payees.values():
+        assert adapter.balance_of(wallet.address) == amount
+    assert adapter.total_settled() == batch.total_units
+    assert settlement_reconcile(adapter=adapter) == []
