@@ -215,3 +215,31 @@ def test_beat_runs_settlement_and_reconciliation(earners, settings):
     assert {"rewards.settlement_run", "rewards.settlement_reconcile"} <= schedule
     assert tasks.settlement_run.delay().get() == "1 batch formed, 1 submitted, 1 confirmed, 0 failed"
     assert tasks.settlement_reconcile.delay().get() == 0
+
+
+def test_a_batch_claimed_by_another_worker_is_not_sent_twice(earners):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from rewards.settlement import settlement_batch_submit, settlement_batches_form
+
+    (batch,) = settlement_batches_form()
+    SettlementBatch.objects.filter(pk=batch.pk).update(claimed_until=timezone.now() + timedelta(minutes=5))
+    assert settlement_batch_submit(batch=batch).state == "pending"
+    assert not SettlementLogEntry.objects.exists()
+
+
+def test_wallet_changed_after_forming_keeps_the_batch_address(earners, alice):
+    from rewards.settlement import settlement_batches_form
+
+    (batch,) = settlement_batches_form()
+    link_wallet(alice)  # a new wallet, after the batch was formed
+    settlement_run()
+    assert LocalAdapter().balance_of(earners[alice].address) == 12 * OPEN
+
+
+def test_dashboard_invites_a_user_without_wallet_to_link_one(client, carol):
+    client.force_login(carol)
+    page = client.get("/rewards/").content.decode()
+    assert "Link a wallet" in page and "No settlements yet" in page
