@@ -83,8 +83,8 @@ def settlement_batches_form(*, actor: Any = None, adapter_name: str | None = Non
             # Under the lock the balances cannot have moved; if they did, InsufficientFunds rolls it all back.
             ledger_post(key=f"settlement:{batch.uid}:form", kind=LedgerTransaction.Kind.SETTLEMENT, actor=actor,
                         lines=[*((account, -amount) for account, amount in chunk), (clearing, total)],
-                        memo=f"Settlement #{batch.pk}: {amounts.format_amount(total)} to {len(chunk)} wallet"
-                             f"{'s' if len(chunk) != 1 else ''} (in clearing until confirmed)")
+                        memo=f"Settlement #{batch.pk}: {amounts.format_amount(total)} paid out to {len(chunk)} wallet"
+                             f"{'s' if len(chunk) != 1 else ''}")
             audit_log(actor=actor, action="settlement.form", target=batch,
                       data={"total": str(total), "recipients": len(chunk), "merkle_root": batch.merkle_root,
                             "adapter": adapter_name})
