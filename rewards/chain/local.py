@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from rewards.chain.base import BatchAlreadySettled, BatchPayload, ChainAdapter, SettledBatch, TxStatus
+from rewards.models import Account
 from rewards.settlement_merkle import Leaf, MerkleTree
 from rewards.settlement_models import SettlementLogEntry
 
@@ -40,6 +41,9 @@ class LocalAdapter(ChainAdapter):
         recipients = [[address, str(amount)] for address, amount in payload.recipients]
         try:
             with transaction.atomic():
+                # One appender at a time, also while the log is empty: the clearing account's row
+                # is the lock (settlement formed it), so two rows never link to the same parent.
+                Account.objects.select_for_update().filter(kind=Account.Kind.CLEARING, user=None, datanet=None).first()
                 last = SettlementLogEntry.objects.select_for_update().order_by("-id").first()
                 row = SettlementLogEntry(
                     batch_id=str(payload.batch_id), merkle_root="0x" + payload.merkle_root.hex(),
