@@ -21,6 +21,7 @@ BENCHES = [
     ("Embedding encoder", ["bench_encoder.py"], []),
     ("End-to-end ingest", ["bench_ingest.py"], ["--records", "5000"]),
     ("Mixed load (gunicorn + PostgreSQL + Redis + Celery)", ["bench_load.py"], ["--duration", "60", "--users", "20"]),
+    ("Settlement gas", ["bench_settlement_gas.py"], ["--no-check"]),
 ]
 
 

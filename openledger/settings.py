@@ -304,3 +304,22 @@ LOGGING = {
 # --- Rewards ---------------------------------------------------------------------------------
 TOKEN_SYMBOL = env.str("TOKEN_SYMBOL", default="OPEN")
 TOKEN_DECIMALS = 18  # amounts are integers in base units of 10^-18 token, like ERC-20 with 18 decimals
+
+# --- Wallets and settlement ------------------------------------------------------------------
+WALLET_CHALLENGE_SECONDS = env.int("WALLET_CHALLENGE_SECONDS", default=900)
+CHAIN_ADAPTER = env.str("CHAIN_ADAPTER", default="local")  # "local" or "evm"
+if CHAIN_ADAPTER not in ("local", "evm"):
+    raise environ.ImproperlyConfigured(f"CHAIN_ADAPTER must be 'local' or 'evm', not {CHAIN_ADAPTER!r}")
+SETTLEMENT_MIN_PAYOUT = env.str("SETTLEMENT_MIN_PAYOUT", default="1")  # in tokens
+SETTLEMENT_MAX_BATCH = env.int("SETTLEMENT_MAX_BATCH", default=500)  # recipients per batch (gas: README)
+SETTLEMENT_CONFIRMATIONS = env.int("SETTLEMENT_CONFIRMATIONS", default=3)
+SETTLEMENT_CLAIM_SECONDS = env.int("SETTLEMENT_CLAIM_SECONDS", default=120)
+SETTLEMENT_INTERVAL_SECONDS = env.int("SETTLEMENT_INTERVAL_SECONDS", default=3600)
+EVM_RPC_URL = env.str("EVM_RPC_URL", default="http://127.0.0.1:8545")
+EVM_CONTRACT_ADDRESS = env.str("EVM_CONTRACT_ADDRESS", default="")
+EVM_PRIVATE_KEY = env.str("EVM_PRIVATE_KEY", default="")  # empty: the node's first unlocked account (dev nodes)
+EVM_FROM_BLOCK = env.int("EVM_FROM_BLOCK", default=0)  # the contract's deploy block: where log searches start
+CELERY_BEAT_SCHEDULE.update({
+    "settle-balances": {"task": "rewards.settlement_run", "schedule": float(SETTLEMENT_INTERVAL_SECONDS)},
+    "reconcile-settlements": {"task": "rewards.settlement_reconcile", "schedule": float(SETTLEMENT_INTERVAL_SECONDS)},
+})

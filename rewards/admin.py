@@ -59,3 +59,5 @@ class RewardPolicyAdmin(ReadOnlyAdmin):
     list_display = ["datanet", "base_reward", "multiplier_floor", "multiplier_slope", "curator_reward", "updated_at"]
     search_fields = ["datanet__slug", "datanet__name"]
     list_select_related = ["datanet"]
+
+from rewards import settlement_admin  # noqa: E402,F401  (wallets and settlement)

@@ -1,9 +1,17 @@
 from django.urls import path
 
-from rewards import api
+from rewards import api, settlement_api
 
 urlpatterns = [
     path("rewards/balance/", api.RewardBalanceApi.as_view(), name="api-rewards-balance"),
     path("datanets/<slug:slug>/pool/fund/", api.PoolFundApi.as_view(), name="api-datanet-pool-fund"),
     path("treasury/mint/", api.TreasuryMintApi.as_view(), name="api-treasury-mint"),
+    path("wallet/", settlement_api.WalletApi.as_view(), name="api-wallet"),
+    path("wallet/challenge/", settlement_api.WalletChallengeApi.as_view(), name="api-wallet-challenge"),
+    path("wallet/link/", settlement_api.WalletLinkApi.as_view(), name="api-wallet-link"),
+    path("settlements/", settlement_api.SettlementListApi.as_view(), name="api-settlements"),
+    path("settlements/run/", settlement_api.SettlementRunApi.as_view(), name="api-settlements-run"),
+    path("settlements/reconciliation/", settlement_api.SettlementReconcileApi.as_view(),
+         name="api-settlements-reconciliation"),
+    path("settlements/<uuid:pk>/proof/", settlement_api.SettlementProofApi.as_view(), name="api-settlement-proof"),
 ]

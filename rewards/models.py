@@ -158,3 +158,14 @@ class RewardPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"Reward policy of {self.datanet}"
+
+
+# Wallets, settlement and reconciliation live in their own module (split by noun).
+from rewards.settlement_models import (  # noqa: E402,F401
+    ReconciliationFlag,
+    SettlementBatch,
+    SettlementItem,
+    SettlementLogEntry,
+    WalletChallenge,
+    WalletProof,
+)

@@ -11,3 +11,19 @@ def accrue_pending(datanet_id: int | None = None) -> int:
     """Pay decided records still waiting for their pool (all datanets, or one)."""
     datanets = Datanet.objects.filter(pk=datanet_id) if datanet_id else Datanet.objects.all()
     return sum(services.rewards_accrue_pending(datanet=datanet) for datanet in datanets.iterator())
+
+
+@shared_task(name="rewards.settlement_run")
+def settlement_run() -> str:
+    """Beat: form batches of unsettled balances, send, retry failed ones, confirm submitted ones."""
+    from rewards.settlement import settlement_run as run
+
+    return str(run())
+
+
+@shared_task(name="rewards.settlement_reconcile")
+def settlement_reconcile() -> int:
+    """Beat: compare ledger and chain; returns how many differences are open."""
+    from rewards.reconciliation import settlement_reconcile as reconcile
+
+    return len(reconcile())

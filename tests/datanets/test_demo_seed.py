@@ -15,3 +15,14 @@ def test_demo_seed_is_complete_and_idempotent(db, capsys):
     assert datanet.status == "open"
     assert Membership.objects.filter(datanet=datanet).count() == 2
     assert LedgerTransaction.objects.filter(idempotency_key__in=["demo:mint", "demo:fund"]).count() == 2
+
+
+def test_demo_seed_links_demo_wallets_once(db, capsys):
+    from accounts.models import Profile
+    from rewards.settlement_models import WalletProof
+
+    call_command("demo_seed")
+    call_command("demo_seed")
+    assert "Demo wallets" in capsys.readouterr().out
+    assert Profile.objects.get(user__username="dave").wallet_address.startswith("0x")
+    assert WalletProof.objects.filter(user__username__in=["dave", "carol"]).count() == 2

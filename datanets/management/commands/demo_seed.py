@@ -62,7 +62,13 @@ class Command(BaseCommand):
 
         treasury_mint(actor=users["staff"], amount=parse("100000"), key="demo:mint", memo="Demo treasury")
         pool_fund(datanet=datanet, actor=users["staff"], amount=parse("10000"), key="demo:fund", memo="Demo pool")
+        # Demo wallets for the contributor and the curator, so "Run a settlement now" pays them.
+        from rewards.demo import demo_wallet_link
+
+        demo_wallets = {name: demo_wallet_link(user=users[name]) for name in ("dave", "carol")}
         self.stdout.write("Demo users (username / password):")
         for username, password, display, _, _ in DEMO_USERS:
             self.stdout.write(f"  {username:6} / {password:18} {display}")
         self.stdout.write(f"Demo datanet: /d/{datanet.slug}/")
+        self.stdout.write("Demo wallets (keys derived from the names, demo only): "
+                          + ", ".join(f"{name} {address}" for name, address in demo_wallets.items()))
