@@ -108,11 +108,13 @@ def _finish(delivery: Delivery, *, now: datetime, ok: bool, response: outbound.R
         delivery.save(update_fields=["status", "finished_at", "next_attempt_at", "last_status_code",
                                      "last_latency_ms", "last_error", "last_response_excerpt"])
         if not ok and response is not None:
-            _note_failure(endpoint, now=now, error=error)
+            _note_failure(endpoint, since=delivery.created_at, now=now, error=error)
 
 
-def _note_failure(endpoint: Endpoint, *, now: datetime, error: str) -> None:
-    Endpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(failing_since=now)
+def _note_failure(endpoint: Endpoint, *, since: datetime, now: datetime, error: str) -> None:
+    # Failing since the first event it could not take: a delivery that gives up after the whole
+    # retry window, with no success since, disables the endpoint at that very attempt.
+    Endpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(failing_since=since)
     endpoint.refresh_from_db(fields=["failing_since", "is_active"])
     if endpoint.is_active and now - endpoint.failing_since >= retry_window():
         endpoint_disable(endpoint=endpoint, now=now,
