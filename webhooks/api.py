@@ -70,6 +70,7 @@ def _endpoint(request, slug: str, pk: int) -> Endpoint:
     return selectors.endpoint_get_for_user(user=request.user, datanet=_datanet(request, slug), pk=pk)
 
 
+URL_MISSING = "Enter the URL that should receive the events, e.g. https://example.com/hooks/datanets."
 EVENTS_HELP = "Any of: " + ", ".join(EventType.values)
 
 
@@ -78,7 +79,7 @@ class WebhookListApi(APIView):
     parser_classes = [JSONParser]
 
     class WebhookCreateInput(serializers.Serializer):
-        url = serializers.CharField(max_length=2000)
+        url = serializers.CharField(max_length=2000, error_messages={"blank": URL_MISSING, "required": URL_MISSING})
         events = serializers.ListField(child=serializers.CharField(max_length=40), help_text=EVENTS_HELP)
         scope = serializers.ChoiceField(choices=Endpoint.Scope.choices, default=Endpoint.Scope.MINE,
                                         help_text="'datanet' (owners): every event; 'mine': events about you.")

@@ -65,11 +65,11 @@ def address_kind(ip: Address) -> str:
         return "link-local"
     if ip.is_multicast:
         return "multicast"
+    if ip.is_reserved:
+        return "reserved"
     if ip.is_private or (isinstance(ip, ipaddress.IPv4Address) and ip in _SHARED):
         return "private"
-    if ip.is_reserved or not ip.is_global:
-        return "reserved"
-    return "public"
+    return "public" if ip.is_global else "reserved"
 
 
 _SHARED = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT: not global, not "private" in 3.11
