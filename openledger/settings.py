@@ -244,6 +244,9 @@ SPECTACULAR_SETTINGS = {
         "ReportReasonEnum": "curation.models.Report.Reason",
         "ReviewReasonEnum": "curation.models.Review.Reason",
         "ReleaseStatusEnum": "curation.models.Release.Status",
+        "WebhookScopeEnum": "webhooks.models.Endpoint.Scope",
+        "WebhookEventTypeEnum": "webhooks.models.EventType",
+        "WebhookDeliveryStatusEnum": "webhooks.models.Delivery.Status",
     },
 }
 
