@@ -68,7 +68,9 @@ def delivery_attempt(*, delivery_id: int, now: datetime | None = None) -> Delive
     now = now or timezone.now()
     if not _claim(delivery_id, now):
         return None
-    delivery = Delivery.objects.select_related("endpoint", "event", "event__datanet").get(id=delivery_id)
+    delivery = Delivery.objects.select_related("endpoint", "event", "event__datanet").filter(id=delivery_id).first()
+    if delivery is None:  # its endpoint was deleted meanwhile
+        return None
     endpoint = delivery.endpoint
     if not endpoint.is_active:
         _finish(delivery, now=now, ok=False, response=None,
