@@ -28,6 +28,8 @@ from datanets.models import Datanet, Record, Submission, SubmissionIssue
 from datanets.normalize import content_hash, normalize_text
 from datanets.parsing import FileRejected, ParsedRow, ParseOptions, iter_records
 from datanets.schema import coerce_text_values, validate_record
+from webhooks import payloads
+from webhooks.services import webhook_emit
 
 log = logging.getLogger(__name__)
 EXCERPT = 120
@@ -133,6 +135,8 @@ def submission_fail(*, submission: Submission, message: str) -> None:
         **{name: 0 for name in Submission.COUNT_FIELDS},
     )
     audit_log(actor=None, action="submission.failed", target=submission, datanet=submission.datanet, reason=message)
+    webhook_emit(event="submission.processed", datanet=submission.datanet, payload=payloads.submission(submission),
+                 user=submission.contributor)
 
 
 def _validate(datanet: Datanet, rows: list[ParsedRow], fmt: str) -> tuple[list[Candidate], list[SubmissionIssue], int]:
@@ -222,6 +226,8 @@ def _process_chunk(submission: Submission, datanet: Datanet, rows: list[ParsedRo
             _refresh_contributor_count(datanet)
             sub.refresh_from_db()
             audit_log(actor=None, action="submission.processed", target=sub, datanet=datanet, data=sub.counts())
+            webhook_emit(event="submission.processed", datanet=datanet, payload=payloads.submission(sub),
+                         user=submission.contributor)
     submission.rows_done += len(rows)
 
 

@@ -16,6 +16,8 @@ from django.utils import timezone
 from curation.models import ModerationAction, Report, ReviewClaim, ReviewEscalation, Suspension
 from datanets import permissions
 from datanets.audit import audit_log
+from webhooks import payloads
+from webhooks.services import webhook_emit
 from datanets.models import Datanet, Record
 
 Action = ModerationAction.Action
@@ -63,6 +65,8 @@ def _close_reports(*, reports, actor: Any, resolution: str, note: str, status: s
         )
         audit_log(actor=actor, action=f"report.{status}", target=report, datanet=report.datanet, reason=note,
                   data={"resolution": resolution})
+        webhook_emit(event="report.resolved", datanet=report.datanet, user=report.reporter,
+                     payload=payloads.report(report, status=status, resolution=resolution, note=note))
     return closed
 
 

@@ -33,6 +33,8 @@ from curation.models import Release
 from datanets import permissions
 from datanets.audit import audit_log
 from datanets.models import Datanet, Record
+from webhooks import payloads
+from webhooks.services import webhook_emit
 
 log = logging.getLogger(__name__)
 
@@ -225,6 +227,7 @@ def release_build(*, release_id: int) -> Release:
             audit_log(actor=None, action="release.ready", target=release, datanet=datanet,
                       data={"version": release.version, "records": count, "merkle_root": root,
                             "added": diff.added, "removed": len(diff.removed)})
+            webhook_emit(event="release.published", datanet=datanet, payload=payloads.release(release))
     return release
 
 

@@ -21,6 +21,8 @@ from curation.models import Review, ReviewClaim, ReviewEscalation
 from datanets import permissions
 from datanets.audit import audit_log
 from datanets.models import Datanet, Membership, Record
+from webhooks import payloads
+from webhooks.services import webhook_emit
 
 CANDIDATES_PER_ROUND = 20
 
@@ -235,6 +237,8 @@ def _decide(*, record: Record, outcome: str, approvals: int, rejections: int, ac
             updates["contributor_count"] = F("contributor_count") + 1
         Datanet.objects.filter(pk=datanet.pk).update(**updates)
     audit_log(actor=actor, action=f"record.{outcome}", target=record, datanet=datanet, data=entry)
+    webhook_emit(event=f"record.{outcome}", datanet=datanet, payload=payloads.record(record, entry),
+                 user=record.contributor)
     # Pay the contributor and the curators who agreed, exactly once per record; when the pool
     # is empty nothing is written and the reward waits for the next funding.
     from rewards.services import reward_accrue_for_decision

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "datanets",
     "curation",
     "rewards",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -206,6 +207,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "resume-stalled-submissions": {"task": "curation.tasks.resume_stalled_submissions", "schedule": 300.0},
     "accrue-pending-rewards": {"task": "rewards.accrue_pending", "schedule": 600.0},
+    "deliver-due-webhooks": {"task": "webhooks.tasks.deliver_due", "schedule": 30.0},
 }
 
 # --- REST API -------------------------------------------------------------------------------
@@ -254,6 +256,9 @@ SPECTACULAR_SETTINGS = {
         "ReportReasonEnum": "curation.models.Report.Reason",
         "ReviewReasonEnum": "curation.models.Review.Reason",
         "ReleaseStatusEnum": "curation.models.Release.Status",
+        "WebhookScopeEnum": "webhooks.models.Endpoint.Scope",
+        "WebhookEventTypeEnum": "webhooks.models.EventType",
+        "WebhookDeliveryStatusEnum": "webhooks.models.Delivery.Status",
     },
 }
 
@@ -323,3 +328,12 @@ CELERY_BEAT_SCHEDULE.update({
     "settle-balances": {"task": "rewards.settlement_run", "schedule": float(SETTLEMENT_INTERVAL_SECONDS)},
     "reconcile-settlements": {"task": "rewards.settlement_reconcile", "schedule": float(SETTLEMENT_INTERVAL_SECONDS)},
 })
+# --- Webhooks --------------------------------------------------------------------------------
+# Outbound requests go to public addresses only, unless these allow a private network or this
+# machine (tests allow loopback). Link-local (cloud metadata), multicast and reserved addresses
+# are always refused.
+WEBHOOKS_ALLOW_PRIVATE = env.bool("WEBHOOKS_ALLOW_PRIVATE", default=False)
+WEBHOOKS_ALLOW_LOOPBACK = env.bool("WEBHOOKS_ALLOW_LOOPBACK", default=False)
+WEBHOOKS_CONNECT_TIMEOUT = env.float("WEBHOOKS_CONNECT_TIMEOUT", default=5.0)
+WEBHOOKS_READ_TIMEOUT = env.float("WEBHOOKS_READ_TIMEOUT", default=10.0)
+WEBHOOKS_RETRY_HOURS = env.int("WEBHOOKS_RETRY_HOURS", default=24)

@@ -12,6 +12,8 @@ os.environ.setdefault("CACHE_URL", "locmem://")
 # The quantised model export (~30 s) is kept across test sessions and profiles.
 os.environ.setdefault("MODEL_CACHE_DIR", os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ".cache", "models"))
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+# Webhook tests post to a receiver on 127.0.0.1; private networks stay refused.
+os.environ.setdefault("WEBHOOKS_ALLOW_LOOPBACK", "1")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789abcdef")
 
 from openledger.settings import *  # noqa: E402,F403

@@ -9,6 +9,7 @@ api_v1 = [
     path("", include("datanets.api_urls")),
     path("", include("curation.api_urls")),
     path("", include("rewards.api_urls")),
+    path("", include("webhooks.api_urls")),
 ]
 
 urlpatterns = [
@@ -20,5 +21,6 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("", include("curation.urls")),
     path("", include("rewards.urls")),
+    path("", include("webhooks.urls")),
     path("", include("datanets.urls")),
 ]

@@ -30,6 +30,8 @@ from datanets.audit import audit_log
 from datanets.models import Datanet, Record
 from rewards import amounts, selectors
 from rewards.models import Account, LedgerEntry, LedgerTransaction, RewardPolicy, split_amount
+from webhooks import payloads
+from webhooks.services import webhook_emit
 
 Kind = LedgerTransaction.Kind
 
@@ -251,10 +253,14 @@ def reward_accrue_for_decision(*, record: Record) -> LedgerTransaction | None:
         memo = (f"record #{record.pk} {record.get_status_display().lower()} in {datanet.name}: "
                 f"{amounts.format_amount(total)} to {len(credits)} account{'s' if len(credits) != 1 else ''}")
         try:
-            return ledger_post(key=reward_key(record), kind=Kind.ACCEPTANCE_REWARD, lines=lines, memo=memo,
-                               record=record, datanet=datanet)
+            tx = ledger_post(key=reward_key(record), kind=Kind.ACCEPTANCE_REWARD, lines=lines, memo=memo,
+                             record=record, datanet=datanet)
         except InsufficientFunds:
             return None
+        for account, amount in credits:
+            webhook_emit(event="reward.accrued", datanet=datanet, user=account.user,
+                         payload=payloads.reward(tx, record, account.user, amount))
+        return tx
 
 
 def reward_accrue_for_acceptance(*, record: Record) -> LedgerTransaction | None:

@@ -41,6 +41,19 @@ PAGES = [
     ("POST", "/d/{slug}/report/", [302, 400, 400, 400, 400, 400], [302, 404, 400, 400, 400, 400]),
     # Moderation: owners and staff (unfreezing a datanet that is not frozen redirects with a message).
     ("POST", "/d/{slug}/unfreeze/", [302, 403, 403, 403, 302, 302], [302, 404, 403, 403, 302, 302]),
+    # Webhooks: anyone signed in who sees the datanet registers their own endpoints (an empty form
+    # comes back with its errors); the owner's datanet-wide endpoint does not exist for anyone else.
+    ("GET", "/d/{slug}/webhooks/", [302, 200, 200, 200, 200, 200], [302, 404, 200, 200, 200, 200]),
+    ("POST", "/d/{slug}/webhooks/", [302, 200, 200, 200, 200, 200], [302, 404, 200, 200, 200, 200]),
+    ("GET", "/d/{slug}/webhooks/{webhook}/", [302, 404, 404, 404, 200, 404], [302, 404, 404, 404, 200, 404]),
+    ("POST", "/d/{slug}/webhooks/{webhook}/", [302, 404, 404, 404, 200, 404], [302, 404, 404, 404, 200, 404]),
+    ("GET", "/d/{slug}/webhooks/{webhook}/deliveries/", [302, 404, 404, 404, 200, 404],
+     [302, 404, 404, 404, 200, 404]),
+    ("POST", "/d/{slug}/webhooks/{webhook}/deliveries/{delivery}/redeliver/", [302, 404, 404, 404, 302, 404],
+     [302, 404, 404, 404, 302, 404]),
+    ("POST", "/d/{slug}/webhooks/{webhook}/secret/", [302, 404, 404, 404, 200, 404], [302, 404, 404, 404, 200, 404]),
+    ("POST", "/d/{slug}/webhooks/{webhook}/active/", [302, 404, 404, 404, 302, 404], [302, 404, 404, 404, 302, 404]),
+    ("POST", "/d/{slug}/webhooks/{webhook}/delete/", [302, 404, 404, 404, 302, 404], [302, 404, 404, 404, 302, 404]),
 ]
 API = [
     ("GET", "/api/v1/datanets/{slug}/", [200, 200, 200, 200, 200, 200], [404, 404, 200, 200, 200, 200]),
@@ -62,6 +75,21 @@ API = [
     ("POST", "/api/v1/datanets/{slug}/uploads/", [401, "OK", "OK", "OK", "OK", "OK"], [401, 404, "OK", "OK", "OK", 403]),
     # Owners fund from their balance, staff from the treasury; the empty body is a 400 that says so.
     ("POST", "/api/v1/datanets/{slug}/pool/fund/", [401, 403, 403, 403, 400, 400], [404, 404, 403, 403, 400, 400]),
+    # Webhooks (an empty registration is a 400 that says what is missing).
+    ("GET", "/api/v1/datanets/{slug}/webhooks/", [401, 200, 200, 200, 200, 200], [401, 404, 200, 200, 200, 200]),
+    ("POST", "/api/v1/datanets/{slug}/webhooks/", [401, 400, 400, 400, 400, 400], [401, 404, 400, 400, 400, 400]),
+    ("GET", "/api/v1/datanets/{slug}/webhooks/{webhook}/", [401, 404, 404, 404, 200, 404],
+     [401, 404, 404, 404, 200, 404]),
+    ("PATCH", "/api/v1/datanets/{slug}/webhooks/{webhook}/", [401, 404, 404, 404, 200, 404],
+     [401, 404, 404, 404, 200, 404]),
+    ("DELETE", "/api/v1/datanets/{slug}/webhooks/{webhook}/", [401, 404, 404, 404, 204, 404],
+     [401, 404, 404, 404, 204, 404]),
+    ("POST", "/api/v1/datanets/{slug}/webhooks/{webhook}/secret/", [401, 404, 404, 404, 200, 404],
+     [401, 404, 404, 404, 200, 404]),
+    ("GET", "/api/v1/datanets/{slug}/webhooks/{webhook}/deliveries/", [401, 404, 404, 404, 200, 404],
+     [401, 404, 404, 404, 200, 404]),
+    ("POST", "/api/v1/datanets/{slug}/webhooks/{webhook}/deliveries/{delivery}/redeliver/",
+     [401, 404, 404, 404, 202, 404], [401, 404, 404, 404, 202, 404]),
 ]
 BODIES = {
     ("PATCH", "datanets"): {"summary": "changed"},
@@ -101,7 +129,18 @@ def world(db):
             members={people["contributor"]: Membership.Role.CONTRIBUTOR, people["curator"]: Membership.Role.CURATOR,
                      member: Membership.Role.CONTRIBUTOR},
         )
+        _add_webhook(datanets[visibility], owner)
     return people, datanets
+
+
+def _add_webhook(datanet, owner) -> None:
+    """The owner's datanet-wide endpoint with one (pending) delivery, for the webhook rows."""
+    from webhooks.services import endpoint_create, webhook_emit
+
+    endpoint = endpoint_create(datanet=datanet, actor=owner, url="http://127.0.0.1:9/hook", scope="datanet",
+                               events=["release.published"])
+    event = webhook_emit(event="release.published", datanet=datanet, payload={})
+    datanet.webhook_id, datanet.delivery_id = endpoint.pk, event.deliveries.get().pk
 
 
 def _cases(table):
@@ -112,7 +151,8 @@ def _cases(table):
 
 
 def _path(template: str, datanet) -> str:
-    return template.format(slug=datanet.slug, member=f"member-{datanet.visibility}")
+    return template.format(slug=datanet.slug, member=f"member-{datanet.visibility}",
+                           webhook=getattr(datanet, "webhook_id", 0), delivery=getattr(datanet, "delivery_id", 0))
 
 
 @pytest.mark.parametrize("method,template,visibility,role,status", list(_cases(PAGES)))
@@ -169,7 +209,8 @@ def _datanet_url_templates() -> set[str]:
             if hasattr(p, "url_patterns"):
                 walk(p.url_patterns, route)
             elif "<slug:slug>" in route:
-                found.add("/" + route.replace("<slug:slug>", "{slug}").replace("<str:username>", "{member}"))
+                found.add("/" + route.replace("<slug:slug>", "{slug}").replace("<str:username>", "{member}")
+                          .replace("webhooks/<int:pk>", "webhooks/{webhook}").replace("<int:delivery_id>", "{delivery}"))
 
     walk(get_resolver().url_patterns)
     return found
