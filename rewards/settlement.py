@@ -32,6 +32,7 @@ from rewards.models import Account, LedgerTransaction
 from rewards.services import account_get_or_create, ledger_post
 from rewards.settlement_merkle import Leaf, MerkleTree
 from rewards.settlement_models import SettlementBatch, SettlementItem
+from webhooks.services import webhook_emit_to_user
 
 State = SettlementBatch.State
 
@@ -153,6 +154,11 @@ def _confirm(batch: SettlementBatch, actor: Any = None) -> None:
                     memo=f"Settlement #{batch.pk} confirmed on {batch.adapter}: "
                          f"{amounts.format_amount(batch.total_units)} left the ledger ({batch.tx_id})")
         _transition(batch, State.CONFIRMED, actor=actor, confirmed_at=timezone.now())
+        for item in batch.items.select_related("user"):
+            webhook_emit_to_user(event="settlement.confirmed", user=item.user, payload={
+                "batch": batch.pk, "batch_uid": str(batch.uid), "adapter": batch.adapter, "tx_id": batch.tx_id,
+                "merkle_root": batch.merkle_root, "index": item.index, "address": item.address,
+                "amount": item.amount})
 
 
 def settlement_batch_refresh(*, batch: SettlementBatch, adapter: ChainAdapter | None = None,

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from openledger.admin import NoAddOrEditAdmin, ReadOnlyAdmin
-from webhooks.models import Delivery, Endpoint, Event
+from webhooks.models import Delivery, DeliveryAttempt, Endpoint, Event
 
 
 @admin.register(Endpoint)
@@ -24,3 +24,10 @@ class EventAdmin(ReadOnlyAdmin):
 class DeliveryAdmin(ReadOnlyAdmin):
     list_display = ["id", "endpoint", "event", "status", "attempts", "last_status_code", "next_attempt_at"]
     list_filter = ["status"]
+
+
+@admin.register(DeliveryAttempt)
+class DeliveryAttemptAdmin(ReadOnlyAdmin):
+    list_display = ["id", "delivery", "number", "attempted_at", "ok", "status_code", "latency_ms"]
+    list_filter = ["ok"]
+    search_fields = ["error", "response_excerpt"]

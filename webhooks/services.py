@@ -156,7 +156,8 @@ def endpoint_set_active(*, endpoint: Endpoint, actor: Any, active: bool) -> Endp
     return endpoint
 
 
-def webhook_emit(*, event: str, datanet: Datanet, payload: dict, user: Any = None) -> Event | None:
+def webhook_emit(*, event: str, datanet: Datanet, payload: dict, user: Any = None,
+                 personal_only: bool = False) -> Event | None:
     """Store `event` and deliver it to every subscribed endpoint of `datanet` once the current
     transaction commits (nothing is sent if it rolls back).
 
@@ -167,6 +168,8 @@ def webhook_emit(*, event: str, datanet: Datanet, payload: dict, user: Any = Non
     if event not in EventType.values:
         raise ValueError(f"Unknown webhook event {event!r}.")
     endpoints = selectors.endpoints_for_event(datanet=datanet, event=event, user=user)
+    if personal_only:
+        endpoints = [e for e in endpoints if e.scope == Endpoint.Scope.MINE]
     if not endpoints:
         return None
     now = timezone.now()
@@ -178,6 +181,18 @@ def webhook_emit(*, event: str, datanet: Datanet, payload: dict, user: Any = Non
         ])
     ids = [d.pk for d in deliveries]
     transaction.on_commit(lambda: _enqueue(ids), robust=True)
+    return stored
+
+
+def webhook_emit_to_user(*, event: str, user: Any, payload: dict) -> int:
+    """Emit an event that belongs to a person rather than a datanet (a settlement paid to them):
+    it goes to that person's own endpoints, on each datanet where they registered one — never to
+    owners' datanet-wide endpoints. Returns how many events were stored."""
+    datanet_ids = (Endpoint.objects.filter(owner=user, scope=Endpoint.Scope.MINE, is_active=True)
+                   .values_list("datanet_id", flat=True).distinct())
+    stored = 0
+    for datanet in Datanet.objects.filter(pk__in=list(datanet_ids)):
+        stored += webhook_emit(event=event, datanet=datanet, payload=payload, user=user, personal_only=True) is not None
     return stored
 
 

@@ -63,7 +63,7 @@ def test_submission_processed_goes_to_the_contributor_and_the_owner(api_as, alic
 def test_a_failed_submission_is_processed_too(api_as, bob, first_aid, receiver, endpoint_for,
                                               django_capture_on_commit_callbacks):
     endpoint_for(bob, first_aid, receiver.url)
-    upload = io.BytesIO(b'{"text": "an unterminated json array"')
+    upload = io.BytesIO(b'[{"text": "an unterminated json array"}')  # only parsing finds this
     upload.name = "broken.json"
     with django_capture_on_commit_callbacks(execute=True):
         api_as(bob).post(f"/api/v1/datanets/{first_aid.slug}/submissions/", {"file": upload}, format="multipart")
@@ -145,3 +145,22 @@ def test_a_member_removed_from_a_private_datanet_stops_receiving(alice, bob, rec
     with django_capture_on_commit_callbacks(execute=True):
         assert webhook_emit(event="submission.processed", datanet=lab, payload={}, user=bob) is None
     assert not receiver.requests and not Event.objects.exists()
+
+
+def test_settlement_confirmed_goes_to_the_paid_user_only(alice, bob, first_aid, receiver, endpoint_for, settings,
+                                                         django_capture_on_commit_callbacks):
+    from rewards.settlement import settlement_run
+    from tests.rewards.settlement_fixtures import credit, link_wallet
+
+    settings.SETTLEMENT_MIN_PAYOUT = "5"
+    address = link_wallet(bob)
+    credit(bob, 7 * OPEN, "settle-hook")
+    endpoint_for(bob, first_aid, receiver.url + "/bob", events=["settlement.confirmed"])
+    endpoint_for(alice, first_aid, receiver.url + "/owner", scope="datanet", events=["settlement.confirmed"])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert settlement_run().confirmed == 1
+    assert [r.path for r in receiver.requests] == ["/hooks/bob"]  # a payout is the payee's business
+    (body,) = bodies(receiver, "settlement.confirmed")
+    assert body["data"]["amount"] == str(7 * OPEN)
+    assert body["data"]["address"].lower() == address.address.lower()
+    assert body["data"]["tx_id"]
