@@ -24,11 +24,11 @@ def suspension_active(*, user: Any, datanet: Datanet | None = None) -> Suspensio
 def last_freeze_by_staff(*, datanet: Datanet) -> bool:
     last = (ModerationAction.objects.filter(datanet=datanet, action=ModerationAction.Action.FREEZE_DATANET)
             .select_related("actor").first())
-    return bool(last and last.actor and last.actor.is_staff)
+    return bool(last and last.actor and permissions.is_moderator(last.actor))
 
 
 def moderated_datanets(*, user: Any) -> QuerySet[Datanet]:
-    if permissions.is_staff(user):
+    if permissions.is_moderator(user):
         return Datanet.objects.all()
     if not getattr(user, "is_authenticated", False):
         return Datanet.objects.none()
@@ -37,9 +37,9 @@ def moderated_datanets(*, user: Any) -> QuerySet[Datanet]:
 
 def report_queue(*, user: Any, status: str = "open", datanet: Datanet | None = None,
                  reason: str = "") -> QuerySet[Report]:
-    """Reports this user may moderate: staff all, owners those about their datanets."""
+    """Reports this user may moderate: moderators all, owners those about their datanets."""
     qs = Report.objects.select_related("datanet", "record", "record__contributor", "reporter", "resolved_by")
-    if not permissions.is_staff(user):
+    if not permissions.is_moderator(user):
         qs = qs.filter(datanet__in=moderated_datanets(user=user))
     if status:
         qs = qs.filter(status=status)

@@ -64,7 +64,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "page": page, "params": params, "query": urlencode({k: v for k, v in params.items() if v}),
         "statuses": [*Report.Status.choices, ("all", "All")], "reasons": Report.Reason.choices,
         "datanets": datanets.order_by("name")[:200], "frozen": datanets.filter(is_frozen=True).order_by("name"),
-        "is_staff": permissions.is_staff(request.user),
+        "is_moderator": permissions.is_moderator(request.user),
     })
 
 

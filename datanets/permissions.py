@@ -28,8 +28,26 @@ def is_staff(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_staff)
 
 
+MODERATORS_GROUP = "Moderators"
+
+
+def is_moderator(user: Any) -> bool:
+    """Site moderators: staff, and members of the "Moderators" group (given in the admin's Groups).
+    Moderators handle reports, takedowns, suspensions and freezes on every datanet and read the
+    audit log, without the admin, settlements or other staff powers."""
+    if is_staff(user):
+        return True
+    if not getattr(user, "is_authenticated", False):
+        return False
+    cached = getattr(user, "_is_moderator", None)
+    if cached is None:
+        cached = user._is_moderator = user.groups.filter(name=MODERATORS_GROUP).exists()
+    return cached
+
+
 def can_view(user: Any, datanet: Datanet) -> bool:
-    return datanet.is_public or is_staff(user) or role_of(user, datanet) is not None
+    # Moderators see private datanets too: a report about one must be judged on what it holds.
+    return datanet.is_public or is_moderator(user) or role_of(user, datanet) is not None
 
 
 def can_edit(user: Any, datanet: Datanet) -> bool:
@@ -74,29 +92,29 @@ def _active_suspension(user: Any, datanet: Datanet) -> Any:
 
 def can_moderate(user: Any, datanet: Datanet) -> bool:
     """Resolve reports about this datanet, take down its records, suspend users from it, freeze it."""
-    return is_staff(user) or role_of(user, datanet) == Role.OWNER
+    return is_moderator(user) or role_of(user, datanet) == Role.OWNER
 
 
 def can_moderate_anything(user: Any) -> bool:
-    """Staff, or the owner of at least one datanet: may open the moderation queue."""
-    if is_staff(user):
+    """Moderators, or the owner of at least one datanet: may open the moderation queue."""
+    if is_moderator(user):
         return True
     return bool(getattr(user, "is_authenticated", False)
                 and Membership.objects.filter(user=user, role=Role.OWNER).exists())
 
 
 def can_suspend_everywhere(user: Any) -> bool:
-    """Only staff suspend a user from every datanet; an owner's suspension covers their datanet."""
-    return is_staff(user)
+    """Only moderators suspend a user from every datanet; an owner's suspension covers their datanet."""
+    return is_moderator(user)
 
 
 def can_browse_audit_log(user: Any) -> bool:
-    return is_staff(user)
+    return is_moderator(user)
 
 
 def can_unfreeze(user: Any, datanet: Datanet) -> bool:
-    """Staff always; an owner only when the freeze was not staff's (else the owner could undo it)."""
-    if is_staff(user):
+    """Moderators always; an owner only when the freeze was not a moderator's (else the owner could undo it)."""
+    if is_moderator(user):
         return True
     if not can_moderate(user, datanet):
         return False

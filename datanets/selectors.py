@@ -13,7 +13,7 @@ SORTS = {"newest": "-created_at", "records": "-record_count", "name": "name"}
 
 def datanet_visible_qs(user: Any) -> QuerySet[Datanet]:
     qs = Datanet.objects.all()
-    if permissions.is_staff(user):
+    if permissions.is_moderator(user):
         return qs
     visible = Q(visibility=Datanet.Visibility.PUBLIC)
     if getattr(user, "is_authenticated", False):
