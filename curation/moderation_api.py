@@ -16,6 +16,7 @@ from datanets import permissions, selectors, submission_selectors
 from datanets.api import deny, raise_drf
 from datanets.models import AuditEntry
 from openledger.api import Pagination
+from openledger.idempotency import idempotent
 
 MODERATORS_ONLY = "Only staff and datanet owners moderate reports."
 
@@ -69,6 +70,7 @@ class ReportCreateApi(APIView):
             return attrs
 
     @extend_schema(operation_id="reports_create", request=ReportCreateInput, responses={201: ReportOutput})
+    @idempotent
     def post(self, request):
         if not request.user.is_authenticated:
             deny(request, "Log in or send an API token to report content.")
@@ -128,6 +130,7 @@ class ModerationReportResolveApi(APIView):
 
     @extend_schema(operation_id="moderation_reports_resolve", request=ReportResolveInput,
                    responses={200: ModerationReportOutput})
+    @idempotent
     def post(self, request, pk: int):
         if not request.user.is_authenticated:
             deny(request, "Log in or send an API token to moderate.")

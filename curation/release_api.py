@@ -15,6 +15,7 @@ from curation.release_views import release_file_response
 from datanets import permissions, selectors
 from datanets.api import deny
 from openledger.api import Pagination
+from openledger.idempotency import idempotent
 
 OWNERS_ONLY = "Only the datanet's owners cut releases."
 
@@ -89,6 +90,7 @@ class DatanetReleaseListApi(APIView):
                                "202 with the release, which builds in the background: poll its `url` until "
                                "`status` is `ready`. 409 while another release builds or when nothing is accepted.",
                    responses={202: ReleaseOutput})
+    @idempotent
     def post(self, request, slug: str):
         datanet = selectors.datanet_get_for_user(user=request.user, slug=slug)
         if not permissions.can_cut_release(request.user, datanet):

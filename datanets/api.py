@@ -14,6 +14,7 @@ from datanets.licenses import DOMAINS, LICENSES
 from datanets.models import Datanet, Membership
 from datanets.rendering import render_markdown
 from openledger.api import Pagination
+from openledger.idempotency import idempotent
 
 
 def deny(request, message: str) -> None:
@@ -106,6 +107,7 @@ class DatanetListApi(APIView):
         return paginator.get_paginated_response(DatanetOutput(page, many=True, context={"request": request}).data)
 
     @extend_schema(operation_id="datanets_create", request=DatanetCreateInput, responses={201: DatanetOutput})
+    @idempotent
     def post(self, request):
         if not request.user.is_authenticated:
             deny(request, "Log in or send an API token to create a datanet.")
@@ -201,6 +203,7 @@ class DatanetMemberListApi(APIView):
         return paginator.get_paginated_response(MembershipOutput(page, many=True).data)
 
     @extend_schema(operation_id="datanets_members_create", request=MemberInviteInput, responses={201: MemberInviteOutput})
+    @idempotent
     def post(self, request, slug: str):
         datanet = selectors.datanet_get_for_user(user=request.user, slug=slug)
         if not permissions.can_manage_members(request.user, datanet):

@@ -18,6 +18,7 @@ from datanets.api import deny
 from datanets.models import Record, Submission, SubmissionIssue
 from datanets.submissions import UploadRefused, submission_create_from_file, submission_create_from_records
 from openledger.api import Pagination
+from openledger.idempotency import idempotent
 
 
 class SubmissionOutput(serializers.ModelSerializer):
@@ -78,6 +79,7 @@ class DatanetSubmissionListApi(APIView):
 
     @extend_schema(operation_id="datanets_submissions_create", request={"multipart/form-data": SubmissionUploadInput},
                    responses={202: SubmissionOutput, 409: SubmissionOutput})
+    @idempotent
     def post(self, request, slug: str):
         datanet = selectors.datanet_get_for_user(user=request.user, slug=slug)
         if not request.user.is_authenticated:
@@ -123,6 +125,7 @@ class DatanetRecordListApi(APIView):
 
     @extend_schema(operation_id="datanets_records_create", request=RecordBatchInput,
                    responses={202: SubmissionOutput})
+    @idempotent
     def post(self, request, slug: str):
         datanet = selectors.datanet_get_for_user(user=request.user, slug=slug)
         if not request.user.is_authenticated:
@@ -214,6 +217,7 @@ class PresignedUploadCreateApi(APIView):
 
     @extend_schema(operation_id="datanets_uploads_create", request=PresignedUploadInput,
                    responses={201: PresignedUploadOutput})
+    @idempotent
     def post(self, request, slug: str):
         from datanets.presigned import presigned_upload_create
 
@@ -235,6 +239,7 @@ class PresignedUploadCompleteApi(APIView):
         upload_id = serializers.CharField()
 
     @extend_schema(operation_id="uploads_complete", request=UploadCompleteInput, responses={202: SubmissionOutput})
+    @idempotent
     def post(self, request):
         from datanets.presigned import presigned_upload_complete
 

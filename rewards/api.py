@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from datanets import permissions
 from datanets import selectors as datanet_selectors
 from datanets.api import deny
+from openledger.idempotency import idempotent
 from rewards import amounts, selectors, services
 from rewards.models import LedgerEntry, LedgerTransaction
 
@@ -110,6 +111,7 @@ class PoolFundApi(APIView):
         pool_balance_display = serializers.CharField()
 
     @extend_schema(operation_id="datanets_pool_fund", request=PoolFundInput, responses={201: PoolFundOutput})
+    @idempotent
     def post(self, request, slug: str):
         datanet = datanet_selectors.datanet_get_for_user(user=request.user, slug=slug)
         if not (permissions.is_staff(request.user) or permissions.role_of(request.user, datanet) == "owner"):
@@ -134,6 +136,7 @@ class TreasuryMintApi(APIView):
         memo = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
     @extend_schema(operation_id="treasury_mint", request=TreasuryMintInput, responses={201: LedgerTransactionOutput})
+    @idempotent
     def post(self, request):
         if not permissions.is_staff(request.user):
             deny(request, "Only staff can mint into the treasury.")
