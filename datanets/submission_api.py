@@ -17,7 +17,8 @@ from datanets import selectors, submission_selectors
 from datanets.api import deny
 from datanets.models import Record, Submission, SubmissionIssue
 from datanets.submissions import UploadRefused, submission_create_from_file, submission_create_from_records
-from openledger.api import Pagination
+from openledger.api import CursorPagination, Pagination
+from openledger.etag import ETagMixin
 from openledger.idempotency import idempotent
 
 
@@ -62,6 +63,8 @@ def _refused(exc: UploadRefused) -> Response:
 
 
 class DatanetSubmissionListApi(APIView):
+    pagination_class = CursorPagination
+    cursor_ordering = "-created_at"
     parser_classes = [MultiPartParser, FormParser]
 
     class SubmissionUploadInput(serializers.Serializer):
@@ -72,7 +75,7 @@ class DatanetSubmissionListApi(APIView):
         datanet = selectors.datanet_get_for_user(user=request.user, slug=slug)
         if not request.user.is_authenticated:
             deny(request, "Log in to see your submissions.")
-        paginator = Pagination()
+        paginator = self.pagination_class()
         qs = submission_selectors.submission_list(user=request.user, datanet=datanet).select_related("contributor")
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(SubmissionOutput(page, many=True).data)
@@ -97,6 +100,8 @@ class DatanetSubmissionListApi(APIView):
 
 
 class DatanetRecordListApi(APIView):
+    pagination_class = CursorPagination
+    cursor_ordering = "id"
     parser_classes = [JSONParser]
 
     class RecordBatchInput(serializers.Serializer):
@@ -119,7 +124,7 @@ class DatanetRecordListApi(APIView):
             user=request.user, datanet=datanet, status=request.query_params.get("status", ""),
             contributor=request.query_params.get("contributor", ""), submission=sub,
         )
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(RecordOutput(page, many=True).data)
 
@@ -141,7 +146,7 @@ class DatanetRecordListApi(APIView):
         return Response(SubmissionOutput(sub).data, status=status.HTTP_202_ACCEPTED)
 
 
-class SubmissionDetailApi(APIView):
+class SubmissionDetailApi(ETagMixin, APIView):
     permission_classes = [drf_permissions.IsAuthenticated]
 
     @extend_schema(operation_id="submissions_retrieve", responses=SubmissionOutput)
@@ -151,6 +156,7 @@ class SubmissionDetailApi(APIView):
 
 
 class SubmissionErrorsApi(APIView):
+    pagination_class = Pagination
     permission_classes = [drf_permissions.IsAuthenticated]
 
     @extend_schema(operation_id="submissions_errors_list",
@@ -163,7 +169,7 @@ class SubmissionErrorsApi(APIView):
         download = request.query_params.get("download")
         if download in ("csv", "jsonl"):
             return error_report_response(sub, download)
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(issues, request, view=self)
         return paginator.get_paginated_response(IssueOutput(page, many=True).data)
 

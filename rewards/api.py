@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from datanets import permissions
 from datanets import selectors as datanet_selectors
 from datanets.api import deny
+from openledger.api import CursorPagination
 from openledger.idempotency import idempotent
 from rewards import amounts, selectors, services
 from rewards.models import LedgerEntry, LedgerTransaction
@@ -93,6 +94,21 @@ class RewardBalanceApi(APIView):
             "symbol": amounts.symbol(), "decimals": amounts.decimals(), "balance": str(balance),
             "balance_display": amounts.format_amount(balance), "history": LedgerEntryOutput(history, many=True).data,
         })
+
+
+class RewardHistoryApi(APIView):
+    """Every ledger entry of your account, newest first, by cursor (the balance shows the latest 200)."""
+
+    permission_classes = [drf_permissions.IsAuthenticated, *APIView.permission_classes]
+    pagination_class = CursorPagination
+    cursor_ordering = "-id"
+
+    @extend_schema(operation_id="rewards_history", responses=LedgerEntryOutput(many=True))
+    def get(self, request):
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(selectors.user_history(user=request.user).select_related("account"),
+                                           request, view=self)
+        return paginator.get_paginated_response(LedgerEntryOutput(page, many=True).data)
 
 
 class _AmountInput(serializers.Serializer):
