@@ -116,7 +116,7 @@ class ReleaseDetailApi(ETagMixin, APIView):
 
 class ReleaseFileApi(APIView):
     @extend_schema(operation_id="releases_files_retrieve",
-                   responses={200: OpenApiResponse(OpenApiTypes.BINARY, description="The file (local storage)"),
+                   responses={(200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The file (local storage)"),
                               302: OpenApiResponse(description="Redirect to a presigned download URL (S3)")})
     def get(self, request, pk: int, kind: str):
         release = release_selectors.release_get_for_user(user=request.user, release_id=pk)

@@ -5,7 +5,8 @@ import io
 import json
 
 from django.http import HttpResponse, StreamingHttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions as drf_permissions
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -20,6 +21,7 @@ from datanets.submissions import UploadRefused, submission_create_from_file, sub
 from openledger.api import CursorPagination, Pagination
 from openledger.etag import ETagMixin
 from openledger.idempotency import idempotent
+from openledger.schema import ErrorOutput
 
 
 class SubmissionOutput(serializers.ModelSerializer):
@@ -81,7 +83,7 @@ class DatanetSubmissionListApi(APIView):
         return paginator.get_paginated_response(SubmissionOutput(page, many=True).data)
 
     @extend_schema(operation_id="datanets_submissions_create", request={"multipart/form-data": SubmissionUploadInput},
-                   responses={202: SubmissionOutput, 409: SubmissionOutput})
+                   responses={202: SubmissionOutput, 409: ErrorOutput, 413: ErrorOutput})
     @idempotent
     def post(self, request, slug: str):
         datanet = selectors.datanet_get_for_user(user=request.user, slug=slug)
@@ -129,7 +131,7 @@ class DatanetRecordListApi(APIView):
         return paginator.get_paginated_response(RecordOutput(page, many=True).data)
 
     @extend_schema(operation_id="datanets_records_create", request=RecordBatchInput,
-                   responses={202: SubmissionOutput})
+                   responses={202: SubmissionOutput, 409: ErrorOutput, 413: ErrorOutput})
     @idempotent
     def post(self, request, slug: str):
         datanet = selectors.datanet_get_for_user(user=request.user, slug=slug)
@@ -162,7 +164,10 @@ class SubmissionErrorsApi(APIView):
     @extend_schema(operation_id="submissions_errors_list",
                    parameters=[OpenApiParameter("download", str, enum=["csv", "jsonl"],
                                                 description="Download the whole report as a file")],
-                   responses=IssueOutput(many=True))
+                   responses={200: IssueOutput(many=True),
+                              (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="?download=csv"),
+                              (200, "application/x-ndjson"): OpenApiResponse(OpenApiTypes.STR,
+                                                                             description="?download=jsonl")})
     def get(self, request, pk: str):
         sub = submission_selectors.submission_get_for_user(user=request.user, submission_id=pk)
         issues = sub.issues.all()
@@ -222,7 +227,7 @@ class PresignedUploadCreateApi(APIView):
         headers = serializers.DictField(child=serializers.CharField())
 
     @extend_schema(operation_id="datanets_uploads_create", request=PresignedUploadInput,
-                   responses={201: PresignedUploadOutput})
+                   responses={201: PresignedUploadOutput, 409: ErrorOutput, 413: ErrorOutput})
     @idempotent
     def post(self, request, slug: str):
         from datanets.presigned import presigned_upload_create
@@ -244,7 +249,8 @@ class PresignedUploadCompleteApi(APIView):
     class UploadCompleteInput(serializers.Serializer):
         upload_id = serializers.CharField()
 
-    @extend_schema(operation_id="uploads_complete", request=UploadCompleteInput, responses={202: SubmissionOutput})
+    @extend_schema(operation_id="uploads_complete", request=UploadCompleteInput,
+                   responses={202: SubmissionOutput, 409: ErrorOutput, 413: ErrorOutput})
     @idempotent
     def post(self, request):
         from datanets.presigned import presigned_upload_complete

@@ -13,7 +13,8 @@ from rest_framework.response import Response
 
 
 class ETagMixin:
-    """Put first in a DRF view's bases: `class ThingDetailApi(ETagMixin, APIView)`."""
+    # Put first in a DRF view's bases: `class ThingDetailApi(ETagMixin, APIView)`. (A comment, not a
+    # docstring: the schema would show a docstring as every such endpoint's description.)
 
     etag = True  # read by openledger.schema to document ETag, If-None-Match and 304
 

@@ -212,7 +212,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["accounts.authentication.TokenScopePermission"],
     "DEFAULT_PAGINATION_CLASS": "openledger.api.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "openledger.schema.AutoSchema",
     "EXCEPTION_HANDLER": "openledger.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "openledger.throttling.AnonRateThrottle",
@@ -245,6 +245,10 @@ SPECTACULAR_SETTINGS = {
         "ReviewReasonEnum": "curation.models.Review.Reason",
         "ReleaseStatusEnum": "curation.models.Release.Status",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "openledger.schema.shared_headers_hook",
+    ],
 }
 
 # --- Security -------------------------------------------------------------------------------
