@@ -23,8 +23,6 @@ from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
-APPS_WITH_EXAMPLES = ("accounts", "datanets", "curation", "rewards")
-
 ERRORS = {
     "400": "The request is malformed or a field is invalid: `errors` names each field with its messages.",
     "401": "No credentials, or the token is unknown, revoked or expired.",
@@ -58,11 +56,13 @@ RATE_LIMIT_HEADERS = [
 
 @cache
 def _registered_examples() -> dict[str, list[OpenApiExample]]:
+    from django.apps import apps
+
     found: dict[str, list[OpenApiExample]] = {}
-    for app in APPS_WITH_EXAMPLES:
-        if importlib.util.find_spec(f"{app}.api_examples") is None:
+    for app in apps.get_app_configs():
+        if importlib.util.find_spec(f"{app.name}.api_examples") is None:
             continue
-        for operation_id, examples in importlib.import_module(f"{app}.api_examples").EXAMPLES.items():
+        for operation_id, examples in importlib.import_module(f"{app.name}.api_examples").EXAMPLES.items():
             found.setdefault(operation_id, []).extend(examples)
     return found
 

@@ -147,3 +147,23 @@ def test_concurrent_repeats_do_not_both_execute(token_for):
     assert created and all(a.json()["slug"] == created[0].json()["slug"] for a in created)
     assert {a.status_code for a in answers} <= {201, 409}
     assert all(a.json()["code"] == "idempotency_in_progress" for a in answers if a.status_code == 409)
+
+
+# POSTs that create neither data nor money: exchanging a password for a token (repeating it makes
+# another token, which is harmless and wanted), and claiming the next review item (a repeat returns
+# the same claim).
+NOT_CREATING = {"auth_token_create", "datanets_review_next"}
+
+
+def test_every_creating_post_accepts_an_idempotency_key(db):
+    """A new POST must be decorated with @idempotent (or be listed above with the reason)."""
+    from tests.schema_conformance import api_schema
+
+    missing = []
+    for path, item in api_schema()["paths"].items():
+        op = item.get("post")
+        if op is None or op["operationId"] in NOT_CREATING:
+            continue
+        if not any(p["in"] == "header" and p["name"] == "Idempotency-Key" for p in op.get("parameters", [])):
+            missing.append(f"POST {path} ({op['operationId']})")
+    assert not missing, "Decorate with openledger.idempotency.idempotent: " + ", ".join(missing)
