@@ -9,6 +9,7 @@ import getpass
 import json
 import socket
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from datanet_cli.releases import release_download
 from datanet_cli.upload import FileResult, UploadState, collect, follow_processing, upload_files
 
 COUNTS = ["total", "invalid", "exact_dup", "near_dup", "low_quality", "queued", "accepted"]
+HEADINGS = ["total", "invalid", "exact dup", "near dup", "low q.", "queued", "accepted"]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -186,7 +188,8 @@ def cmd_upload(api: Api, args: argparse.Namespace, out: Console, *, err: Console
 
 
 def _upload_table(results: list[FileResult]) -> Table:
-    table = Table("file", "outcome", "submission", "status", *COUNTS, "note")
+    table = Table("file", "outcome", "submission", "status", *HEADINGS, "note")
+    table.columns[0].no_wrap = True
     for r in results:
         counts = r.final.get("counts") or {}
         note = r.final.get("error") or r.message
@@ -195,22 +198,30 @@ def _upload_table(results: list[FileResult]) -> Table:
     return table
 
 
+def _submission_id(raw: str) -> str:
+    try:
+        return str(uuid.UUID(raw))
+    except ValueError:
+        raise SystemExit(f"{raw!r} is not a submission id: those look like 8d1f0c7e-52b1-4f7e-9a41-3c0f5f0f2b6d "
+                         "(`datanet upload --json` and `datanet status` show them).") from None
+
+
 def cmd_status(api: Api, args: argparse.Namespace, out: Console, **_: Any) -> int:
-    sub = api.get(f"/api/v1/submissions/{args.submission}/")
+    sub = api.get(f"/api/v1/submissions/{_submission_id(args.submission)}/")
     if args.json:
         _print_json(out, sub)
         return 0
     out.print(f"{sub['original_name']} → {sub['datanet']}: {sub['status']} ({sub['progress']:.0%})")
     if sub.get("error"):
         out.print(f"error: {sub['error']}", style="red")
-    table = Table(*COUNTS)
+    table = Table(*HEADINGS)
     table.add_row(*(str(sub["counts"].get(c, 0)) for c in COUNTS))
     out.print(table)
     return 1 if sub["status"] == "failed" else 0
 
 
 def cmd_errors(api: Api, args: argparse.Namespace, out: Console, **_: Any) -> int:
-    path = f"/api/v1/submissions/{args.submission}/errors/"
+    path = f"/api/v1/submissions/{_submission_id(args.submission)}/errors/"
     if args.format in ("csv", "jsonl"):
         response = api.request("GET", path, params={"download": args.format}, stream=True,
                                headers={"Accept": "*/*"})

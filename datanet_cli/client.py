@@ -32,7 +32,8 @@ class ApiError(Exception):
     def __str__(self) -> str:
         lines = [f"{self.detail} (HTTP {self.status}{', ' + self.code if self.code else ''})"]
         for field, messages in self.errors.items():
-            if field in ("non_field_errors", "") or (len(self.errors) == 1 and messages[:1] == [self.detail]):
+            if field in ("non_field_errors", "") or (len(self.errors) == 1 and len(messages) == 1 and
+                                                       self.detail in (messages[0], f"{field}: {messages[0]}")):
                 continue
             lines.extend(f"  {field}: {message}" for message in messages)
         return "\n".join(lines)
@@ -50,6 +51,8 @@ def error_from(response: requests.Response) -> ApiError:
     if isinstance(body, dict) and "detail" in body:
         return ApiError(response.status_code, str(body["detail"]), str(body.get("code", "")),
                         body.get("errors") or {}, body)
+    if response.status_code == 404:
+        return ApiError(404, f"Nothing at {response.url}: check the id or slug, and --url.")
     text = response.text.strip().splitlines()[0][:200] if response.text.strip() else response.reason
     return ApiError(response.status_code, f"The server answered {response.status_code}: {text}")
 

@@ -174,7 +174,7 @@ def upload_files(api: Api, datanet: str, paths: list[Path], *, state: UploadStat
         for r in results:
             if r not in todo:
                 r.outcome, r.submission = "skipped", state.get(api.url, datanet, r.sha256)
-                r.message = "uploaded before (local state)"
+                r.message = "sent before"
         sending = bars.add_task("Uploading", total=sum(r.size for r in todo) or 1)
         if not todo:
             bars.update(sending, completed=1)
@@ -211,11 +211,11 @@ def _send(api: Api, datanet: str, result: FileResult, state: UploadState, advanc
         )
         result.outcome, result.submission = "uploaded", response.json()["id"]
         if response.headers.get("Idempotent-Replayed") == "true":
-            result.outcome, result.message = "skipped", "already on the server (an earlier run sent it)"
+            result.outcome, result.message = "skipped", "on the server"
     except ApiError as exc:
         existing = exc.body.get("existing_submission")
         if exc.status == 409 and existing:
-            result.outcome, result.submission, result.message = "skipped", existing, "already on the server"
+            result.outcome, result.submission, result.message = "skipped", existing, "on the server"
         else:
             result.outcome, result.message = "refused", str(exc)
     finally:

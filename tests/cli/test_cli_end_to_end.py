@@ -93,7 +93,7 @@ def test_upload_a_folder_interrupt_resume_and_download_a_release(world, live_ser
     subs = Submission.objects.filter(datanet=datanet)
     assert sorted(s.original_name for s in subs) == ["a.csv", "b.jsonl", "c.txt"]  # no hidden file, no .md
     assert all(s.status == "done" for s in subs)
-    assert "uploaded before (local state)" in out  # the first file was not sent again
+    assert "sent before" in out  # the first file was not sent again (local state)
     assert "done" in out and "Processing" in out and "Uploading" in out
 
     # The client lost its state (a new machine, a crash before the state was written): the server
@@ -101,7 +101,7 @@ def test_upload_a_folder_interrupt_resume_and_download_a_release(world, live_ser
     (tmp_path / "config" / "datanet" / "uploads.json").unlink()
     code, out = _run("upload", datanet.slug, str(folder), "--no-wait")
     assert code == 0, out
-    assert out.count("already on the server") == 3
+    assert out.count("on the server") == 3
     assert Submission.objects.filter(datanet=datanet).count() == 3
     sha = {s.sha256 for s in subs}
     assert sha == {hashlib.sha256(p.read_bytes()).hexdigest()
@@ -146,7 +146,9 @@ def test_status_errors_and_a_refused_file(world, live_server, tmp_path, monkeypa
     assert code == 0 and "2" in out and "JSON" in out
 
     code, out = _run("upload", "no-such-datanet", str(bad))
-    assert code == 1 and "HTTP 404" in out
+    assert code == 1 and "No datanet here" in out and "HTTP 404" in out
+    with pytest.raises(SystemExit, match="is not a submission id"):
+        _run("status", "not-an-id")
 
 
 def test_a_wrong_token_says_to_log_in_again(world, monkeypatch):
