@@ -74,6 +74,12 @@ def _resolve(ref_or_obj: dict) -> dict:
     return ref_or_obj
 
 
+@cache
+def _validator(template: str, method: str, code: str) -> OAS30ReadValidator:
+    documented = _resolve(api_schema()["paths"][template][method]["responses"][code])
+    return OAS30ReadValidator(validation_schema(documented["content"]["application/json"]["schema"]))
+
+
 def problems(method: str, path: str, response) -> list[str]:
     """What is wrong with this answer according to the schema (empty when it conforms)."""
     template, item = operation_for(path)
@@ -83,7 +89,8 @@ def problems(method: str, path: str, response) -> list[str]:
     if operation is None:
         return [] if response.status_code == 405 else [f"{method} {template} is not in the schema"]
     code = str(response.status_code)
-    documented = operation["responses"].get(code) or operation["responses"].get("default")
+    key = code if code in operation["responses"] else "default"
+    documented = operation["responses"].get(key)
     if documented is None:
         return [f"{method} {template} answered {code}, which the schema does not list "
                 f"(it lists {', '.join(sorted(operation['responses']))})"]
@@ -101,7 +108,6 @@ def problems(method: str, path: str, response) -> list[str]:
     if "application/json" not in content:
         return [f"{method} {template} {code} has a JSON body the schema does not describe"]
     body = json.loads(response.content)
-    validator = OAS30ReadValidator(validation_schema(content["application/json"]["schema"]))
-    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
+    errors = sorted(_validator(template, method.lower(), key).iter_errors(body), key=lambda e: list(e.absolute_path))
     return [f"{method} {template} {code} body at {'/'.join(map(str, e.absolute_path)) or '(root)'}: {e.message}"
             for e in errors[:5]]
