@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from accounts.models import ApiToken, Profile
+from accounts.models import ApiToken, IdempotencyKey, Profile
+from openledger.admin import NoAddOrEditAdmin
 
 
 @admin.register(Profile)
@@ -20,3 +21,11 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # the secret would never be shown; tokens are made on the tokens page
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(NoAddOrEditAdmin):
+    list_display = ["key", "user", "method", "path", "status_code", "created_at"]
+    list_filter = ["method", "status_code"]
+    search_fields = ["key", "path", "user__username"]
+    list_select_related = ["user"]

@@ -5,12 +5,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.exceptions import APIException, Throttled
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts import services
 from accounts.login_throttle import login_failure_record, login_failures_reset, login_is_locked
 from accounts.models import ApiToken
+from openledger.etag import ETagMixin
+from openledger.throttling import ScopedRateThrottle
 
 
 class WrongCredentials(APIException):
@@ -63,7 +64,7 @@ class TokenCreateApi(APIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
-class MeApi(APIView):
+class MeApi(ETagMixin, APIView):
     permission_classes = [permissions.IsAuthenticated]
 
     class MeOutput(serializers.Serializer):

@@ -15,7 +15,8 @@ from curation.models import Report
 from datanets import permissions, selectors, submission_selectors
 from datanets.api import deny, raise_drf
 from datanets.models import AuditEntry
-from openledger.api import Pagination
+from openledger.api import CursorPagination, Pagination
+from openledger.idempotency import idempotent
 
 MODERATORS_ONLY = "Only staff and datanet owners moderate reports."
 
@@ -69,6 +70,7 @@ class ReportCreateApi(APIView):
             return attrs
 
     @extend_schema(operation_id="reports_create", request=ReportCreateInput, responses={201: ReportOutput})
+    @idempotent
     def post(self, request):
         if not request.user.is_authenticated:
             deny(request, "Log in or send an API token to report content.")
@@ -91,6 +93,8 @@ class ReportCreateApi(APIView):
 
 
 class ModerationReportListApi(APIView):
+    pagination_class = Pagination
+
     @extend_schema(
         operation_id="moderation_reports_list",
         parameters=[
@@ -113,7 +117,7 @@ class ModerationReportListApi(APIView):
         qs = moderation_selectors.report_queue(user=request.user, datanet=datanet,
                                                status="" if report_status == "all" else report_status,
                                                reason=request.query_params.get("reason", ""))
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(ModerationReportOutput(page, many=True).data)
 
@@ -128,6 +132,7 @@ class ModerationReportResolveApi(APIView):
 
     @extend_schema(operation_id="moderation_reports_resolve", request=ReportResolveInput,
                    responses={200: ModerationReportOutput})
+    @idempotent
     def post(self, request, pk: int):
         if not request.user.is_authenticated:
             deny(request, "Log in or send an API token to moderate.")
@@ -185,12 +190,15 @@ def audit_filters(params) -> dict:
 
 
 class AuditEntryListApi(APIView):
+    pagination_class = CursorPagination
+    cursor_ordering = "-id"
+
     @extend_schema(operation_id="moderation_audit_list", parameters=AUDIT_FILTERS,
                    responses=AuditEntryOutput(many=True))
     def get(self, request):
         if not permissions.can_browse_audit_log(request.user):
             deny(request, "Only staff browse the audit log.")
         qs = moderation_selectors.audit_entries(**audit_filters(request.query_params))
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(AuditEntryOutput(page, many=True).data)

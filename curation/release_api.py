@@ -15,6 +15,8 @@ from curation.release_views import release_file_response
 from datanets import permissions, selectors
 from datanets.api import deny
 from openledger.api import Pagination
+from openledger.etag import ETagMixin
+from openledger.idempotency import idempotent
 
 OWNERS_ONLY = "Only the datanet's owners cut releases."
 
@@ -75,12 +77,13 @@ class ReleaseDetailOutput(ReleaseOutput):
 
 
 class DatanetReleaseListApi(APIView):
+    pagination_class = Pagination
     parser_classes = [JSONParser]
 
     @extend_schema(operation_id="datanets_releases_list", responses=ReleaseOutput(many=True))
     def get(self, request, slug: str):
         datanet = selectors.datanet_get_for_user(user=request.user, slug=slug)
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(release_selectors.release_list(datanet=datanet), request, view=self)
         return paginator.get_paginated_response(ReleaseOutput(page, many=True, context={"request": request}).data)
 
@@ -89,6 +92,7 @@ class DatanetReleaseListApi(APIView):
                                "202 with the release, which builds in the background: poll its `url` until "
                                "`status` is `ready`. 409 while another release builds or when nothing is accepted.",
                    responses={202: ReleaseOutput})
+    @idempotent
     def post(self, request, slug: str):
         datanet = selectors.datanet_get_for_user(user=request.user, slug=slug)
         if not permissions.can_cut_release(request.user, datanet):
@@ -103,7 +107,7 @@ class DatanetReleaseListApi(APIView):
         return Response(ReleaseOutput(release, context={"request": request}).data, status=status.HTTP_202_ACCEPTED)
 
 
-class ReleaseDetailApi(APIView):
+class ReleaseDetailApi(ETagMixin, APIView):
     @extend_schema(operation_id="releases_retrieve", responses=ReleaseDetailOutput)
     def get(self, request, pk: int):
         release = release_selectors.release_get_for_user(user=request.user, release_id=pk)
@@ -112,7 +116,7 @@ class ReleaseDetailApi(APIView):
 
 class ReleaseFileApi(APIView):
     @extend_schema(operation_id="releases_files_retrieve",
-                   responses={200: OpenApiResponse(OpenApiTypes.BINARY, description="The file (local storage)"),
+                   responses={(200, "*/*"): OpenApiResponse(OpenApiTypes.BINARY, description="The file (local storage)"),
                               302: OpenApiResponse(description="Redirect to a presigned download URL (S3)")})
     def get(self, request, pk: int, kind: str):
         release = release_selectors.release_get_for_user(user=request.user, release_id=pk)

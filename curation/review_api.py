@@ -14,6 +14,7 @@ from curation import review, review_selectors
 from curation.models import Review
 from datanets import permissions, selectors, submission_selectors
 from datanets.api import deny, raise_drf
+from openledger.idempotency import idempotent
 
 CURATORS_ONLY = "Only the datanet's curators and owners review records."
 
@@ -86,6 +87,7 @@ class ReviewSubmitApi(APIView):
         comment = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
     @extend_schema(operation_id="reviews_create", request=ReviewSubmitInput, responses={201: ReviewSubmitOutput})
+    @idempotent
     def post(self, request):
         if not request.user.is_authenticated:
             deny(request, "Log in or send an API token to review records.")

@@ -14,6 +14,8 @@ from datanets.licenses import DOMAINS, LICENSES
 from datanets.models import Datanet, Membership
 from datanets.rendering import render_markdown
 from openledger.api import Pagination
+from openledger.etag import ETagMixin
+from openledger.idempotency import idempotent
 
 
 def deny(request, message: str) -> None:
@@ -78,6 +80,8 @@ class _DatanetWritable(serializers.Serializer):
 
 
 class DatanetListApi(APIView):
+    pagination_class = Pagination
+
     class DatanetCreateInput(_DatanetWritable):
         slug = serializers.SlugField(max_length=60, required=False)
 
@@ -101,11 +105,12 @@ class DatanetListApi(APIView):
             sort=request.query_params.get("sort", "newest"),
             mine=request.query_params.get("mine") in ("1", "true"),
         )
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(DatanetOutput(page, many=True, context={"request": request}).data)
 
     @extend_schema(operation_id="datanets_create", request=DatanetCreateInput, responses={201: DatanetOutput})
+    @idempotent
     def post(self, request):
         if not request.user.is_authenticated:
             deny(request, "Log in or send an API token to create a datanet.")
@@ -119,7 +124,7 @@ class DatanetListApi(APIView):
         return Response(DatanetOutput(datanet, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
-class DatanetDetailApi(APIView):
+class DatanetDetailApi(ETagMixin, APIView):
     class DatanetUpdateInput(_DatanetWritable):
         name = serializers.CharField(max_length=120, required=False)
         status = serializers.ChoiceField(choices=Datanet.Status.choices, required=False)
@@ -182,6 +187,7 @@ def _member_datanet(request, slug: str) -> Datanet:
 
 
 class DatanetMemberListApi(APIView):
+    pagination_class = Pagination
     permission_classes = [drf_permissions.IsAuthenticated, *APIView.permission_classes]
 
     class MemberInviteInput(serializers.Serializer):
@@ -196,11 +202,12 @@ class DatanetMemberListApi(APIView):
     @extend_schema(operation_id="datanets_members_list", responses=MembershipOutput(many=True))
     def get(self, request, slug: str):
         datanet = _member_datanet(request, slug)
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.membership_list(datanet=datanet), request, view=self)
         return paginator.get_paginated_response(MembershipOutput(page, many=True).data)
 
     @extend_schema(operation_id="datanets_members_create", request=MemberInviteInput, responses={201: MemberInviteOutput})
+    @idempotent
     def post(self, request, slug: str):
         datanet = selectors.datanet_get_for_user(user=request.user, slug=slug)
         if not permissions.can_manage_members(request.user, datanet):

@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -206,6 +207,11 @@ def membership_invite(*, datanet: Datanet, actor: Any, identifier: str, role: st
         if "@" not in identifier:
             raise ValidationError({"identifier": f"No user is called {identifier.strip()!r}. Check the spelling or invite by email."})
         email = identifier.strip().lower()
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValidationError({"identifier": f"{identifier.strip()!r} is not a valid email address (nor a "
+                                                 "username). Check it and try again."}) from None
         if Invitation.objects.filter(datanet=datanet, email=email, accepted_at__isnull=True).exists():
             raise ValidationError({"identifier": f"{email} is already invited."})
         invitation = Invitation.objects.create(datanet=datanet, email=email, role=role, invited_by=actor)

@@ -5,7 +5,8 @@ import io
 import json
 
 from django.http import HttpResponse, StreamingHttpResponse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import permissions as drf_permissions
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -19,7 +20,10 @@ from datanets import selectors, submission_selectors
 from datanets.api import deny
 from datanets.models import Record, Submission, SubmissionIssue
 from datanets.submissions import UploadRefused, submission_create_from_file, submission_create_from_records
-from openledger.api import Pagination
+from openledger.api import CursorPagination, Pagination
+from openledger.etag import ETagMixin
+from openledger.idempotency import idempotent
+from openledger.schema import ErrorOutput
 
 
 class SubmissionOutput(serializers.ModelSerializer):
@@ -63,6 +67,8 @@ def _refused(exc: UploadRefused) -> Response:
 
 
 class DatanetSubmissionListApi(APIView):
+    pagination_class = CursorPagination
+    cursor_ordering = "-created_at"
     parser_classes = [MultiPartParser, FormParser]
 
     class SubmissionUploadInput(serializers.Serializer):
@@ -73,13 +79,14 @@ class DatanetSubmissionListApi(APIView):
         datanet = selectors.datanet_get_for_user(user=request.user, slug=slug)
         if not request.user.is_authenticated:
             deny(request, "Log in to see your submissions.")
-        paginator = Pagination()
+        paginator = self.pagination_class()
         qs = submission_selectors.submission_list(user=request.user, datanet=datanet).select_related("contributor")
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(SubmissionOutput(page, many=True).data)
 
     @extend_schema(operation_id="datanets_submissions_create", request={"multipart/form-data": SubmissionUploadInput},
-                   responses={202: SubmissionOutput, 409: SubmissionOutput})
+                   responses={202: SubmissionOutput, 409: ErrorOutput, 413: ErrorOutput})
+    @idempotent
     def post(self, request, slug: str):
         datanet = selectors.datanet_get_for_user(user=request.user, slug=slug)
         if not request.user.is_authenticated:
@@ -97,6 +104,8 @@ class DatanetSubmissionListApi(APIView):
 
 
 class DatanetRecordListApi(APIView):
+    pagination_class = CursorPagination
+    cursor_ordering = "id"
     parser_classes = [JSONParser]
 
     class RecordBatchInput(serializers.Serializer):
@@ -119,12 +128,13 @@ class DatanetRecordListApi(APIView):
             user=request.user, datanet=datanet, status=request.query_params.get("status", ""),
             contributor=request.query_params.get("contributor", ""), submission=sub,
         )
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(RecordOutput(page, many=True).data)
 
     @extend_schema(operation_id="datanets_records_create", request=RecordBatchInput,
-                   responses={202: SubmissionOutput})
+                   responses={202: SubmissionOutput, 409: ErrorOutput, 413: ErrorOutput})
+    @idempotent
     def post(self, request, slug: str):
         datanet = selectors.datanet_get_for_user(user=request.user, slug=slug)
         if not request.user.is_authenticated:
@@ -140,7 +150,7 @@ class DatanetRecordListApi(APIView):
         return Response(SubmissionOutput(sub).data, status=status.HTTP_202_ACCEPTED)
 
 
-class SubmissionDetailApi(APIView):
+class SubmissionDetailApi(ETagMixin, APIView):
     permission_classes = [drf_permissions.IsAuthenticated]
 
     @extend_schema(operation_id="submissions_retrieve", responses=SubmissionOutput)
@@ -150,19 +160,23 @@ class SubmissionDetailApi(APIView):
 
 
 class SubmissionErrorsApi(APIView):
+    pagination_class = Pagination
     permission_classes = [drf_permissions.IsAuthenticated]
 
     @extend_schema(operation_id="submissions_errors_list",
                    parameters=[OpenApiParameter("download", str, enum=["csv", "jsonl"],
                                                 description="Download the whole report as a file")],
-                   responses=IssueOutput(many=True))
+                   responses={200: IssueOutput(many=True),
+                              (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="?download=csv"),
+                              (200, "application/x-ndjson"): OpenApiResponse(OpenApiTypes.STR,
+                                                                             description="?download=jsonl")})
     def get(self, request, pk: str):
         sub = submission_selectors.submission_get_for_user(user=request.user, submission_id=pk)
         issues = sub.issues.all()
         download = request.query_params.get("download")
         if download in ("csv", "jsonl"):
             return error_report_response(sub, download)
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(issues, request, view=self)
         return paginator.get_paginated_response(IssueOutput(page, many=True).data)
 
@@ -215,7 +229,8 @@ class PresignedUploadCreateApi(APIView):
         headers = serializers.DictField(child=serializers.CharField())
 
     @extend_schema(operation_id="datanets_uploads_create", request=PresignedUploadInput,
-                   responses={201: PresignedUploadOutput})
+                   responses={201: PresignedUploadOutput, 409: ErrorOutput, 413: ErrorOutput})
+    @idempotent
     def post(self, request, slug: str):
         from datanets.presigned import presigned_upload_create
 
@@ -236,7 +251,9 @@ class PresignedUploadCompleteApi(APIView):
     class UploadCompleteInput(serializers.Serializer):
         upload_id = serializers.CharField()
 
-    @extend_schema(operation_id="uploads_complete", request=UploadCompleteInput, responses={202: SubmissionOutput})
+    @extend_schema(operation_id="uploads_complete", request=UploadCompleteInput,
+                   responses={202: SubmissionOutput, 409: ErrorOutput, 413: ErrorOutput})
+    @idempotent
     def post(self, request):
         from datanets.presigned import presigned_upload_complete
 

@@ -1,7 +1,13 @@
-"""Project-wide API conventions: one pagination class and one error shape.
+"""Project-wide API conventions: two pagination classes and one error shape.
 
 Every error body is ``{"detail": str, "code": str, "errors": {field: [messages]}}`` so that
 clients can show the message and, on a 400, highlight each field.
+
+Every list is ``{"next": url|null, "previous": url|null, "results": [...]}``; clients follow
+`next` until it is null. Short lists are numbered pages (`?page=`, and a `count`); lists that
+grow without bound (records, submissions, ledger entries, the audit log) use an opaque
+`?cursor=` instead, which stays correct while rows are added and costs the same at any depth.
+A view chooses with `pagination_class` (and `cursor_ordering` for cursors).
 """
 
 from typing import Any
@@ -9,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from rest_framework import exceptions, status
+from rest_framework.pagination import CursorPagination as DrfCursorPagination
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -17,6 +24,25 @@ from rest_framework.views import exception_handler as drf_exception_handler
 class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+
+
+class CursorPagination(DrfCursorPagination):
+    """Keyset pagination ordered by the view's `cursor_ordering` (a unique, unchanging field is best)."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 500
+    ordering = "-id"
+
+    def get_ordering(self, request, queryset, view) -> tuple[str, ...]:
+        ordering = getattr(view, "cursor_ordering", self.ordering)
+        return (ordering,) if isinstance(ordering, str) else tuple(ordering)
+
+    def get_schema_operation_parameters(self, view) -> list[dict]:
+        params = super().get_schema_operation_parameters(view)
+        for param in params:
+            if param["name"] == self.cursor_query_param:
+                param["description"] = "Opaque position from a previous page's `next` or `previous` link."
+        return params
 
 
 def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:

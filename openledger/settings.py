@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "openledger.security.ContentSecurityPolicyMiddleware",
+    "openledger.throttling.RateLimitHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "openledger.urls"
@@ -208,6 +209,7 @@ CELERY_BEAT_SCHEDULE = {
     "resume-stalled-submissions": {"task": "curation.tasks.resume_stalled_submissions", "schedule": 300.0},
     "accrue-pending-rewards": {"task": "rewards.accrue_pending", "schedule": 600.0},
     "deliver-due-webhooks": {"task": "webhooks.tasks.deliver_due", "schedule": 30.0},
+    "purge-idempotency-keys": {"task": "accounts.purge_idempotency_keys", "schedule": 3600.0},
 }
 
 # --- REST API -------------------------------------------------------------------------------
@@ -224,11 +226,11 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "openledger.schema.AutoSchema",
     "EXCEPTION_HANDLER": "openledger.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "openledger.throttling.AnonRateThrottle",
+        "openledger.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_RATE_ANON", default="120/min"),
@@ -260,6 +262,10 @@ SPECTACULAR_SETTINGS = {
         "WebhookEventTypeEnum": "webhooks.models.EventType",
         "WebhookDeliveryStatusEnum": "webhooks.models.Delivery.Status",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "openledger.schema.shared_headers_hook",
+    ],
 }
 
 # --- Security -------------------------------------------------------------------------------
@@ -291,6 +297,10 @@ Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 INGEST_CHUNK_SIZE = env.int("INGEST_CHUNK_SIZE", default=500)
 INGEST_LEASE_SECONDS = env.int("INGEST_LEASE_SECONDS", default=180)
 REVIEW_CLAIM_SECONDS = env.int("REVIEW_CLAIM_SECONDS", default=600)
+# Idempotency-Key: how long a key's first answer is replayed, and how long a request holding a key
+# may run before a repeat may take it over (its worker presumably died).
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+IDEMPOTENCY_LOCK_SECONDS = env.int("IDEMPOTENCY_LOCK_SECONDS", default=600)
 LSH_BACKEND = env.str("LSH_BACKEND", default="db")  # "db" or "redis"
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 EMBEDDING_BACKEND = env.str("EMBEDDING_BACKEND", default="onnx-int8")  # or "torch-fp32"

@@ -14,6 +14,8 @@ from rest_framework.views import APIView
 from datanets import permissions
 from datanets import selectors as datanet_selectors
 from datanets.api import deny
+from openledger.api import CursorPagination
+from openledger.idempotency import idempotent
 from rewards import amounts, selectors, services
 from rewards.models import LedgerEntry, LedgerTransaction
 
@@ -94,6 +96,21 @@ class RewardBalanceApi(APIView):
         })
 
 
+class RewardHistoryApi(APIView):
+    """Every ledger entry of your account, newest first, by cursor (the balance shows the latest 200)."""
+
+    permission_classes = [drf_permissions.IsAuthenticated, *APIView.permission_classes]
+    pagination_class = CursorPagination
+    cursor_ordering = "-id"
+
+    @extend_schema(operation_id="rewards_history", responses=LedgerEntryOutput(many=True))
+    def get(self, request):
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(selectors.user_history(user=request.user).select_related("account"),
+                                           request, view=self)
+        return paginator.get_paginated_response(LedgerEntryOutput(page, many=True).data)
+
+
 class _AmountInput(serializers.Serializer):
     amount = serializers.CharField(max_length=80, help_text="In tokens, e.g. \"12.5\" or \"12.5 OPEN\"")
     idempotency_key = serializers.CharField(max_length=120, required=False, allow_blank=True,
@@ -110,6 +127,7 @@ class PoolFundApi(APIView):
         pool_balance_display = serializers.CharField()
 
     @extend_schema(operation_id="datanets_pool_fund", request=PoolFundInput, responses={201: PoolFundOutput})
+    @idempotent
     def post(self, request, slug: str):
         datanet = datanet_selectors.datanet_get_for_user(user=request.user, slug=slug)
         if not (permissions.is_staff(request.user) or permissions.role_of(request.user, datanet) == "owner"):
@@ -134,6 +152,7 @@ class TreasuryMintApi(APIView):
         memo = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
     @extend_schema(operation_id="treasury_mint", request=TreasuryMintInput, responses={201: LedgerTransactionOutput})
+    @idempotent
     def post(self, request):
         if not permissions.is_staff(request.user):
             deny(request, "Only staff can mint into the treasury.")

@@ -4,6 +4,7 @@ from rewards import api, settlement_api
 
 urlpatterns = [
     path("rewards/balance/", api.RewardBalanceApi.as_view(), name="api-rewards-balance"),
+    path("rewards/history/", api.RewardHistoryApi.as_view(), name="api-rewards-history"),
     path("datanets/<slug:slug>/pool/fund/", api.PoolFundApi.as_view(), name="api-datanet-pool-fund"),
     path("treasury/mint/", api.TreasuryMintApi.as_view(), name="api-treasury-mint"),
     path("wallet/", settlement_api.WalletApi.as_view(), name="api-wallet"),

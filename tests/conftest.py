@@ -110,3 +110,24 @@ def redis_lsh_clean():
     client = redis.Redis.from_url(settings.REDIS_URL)
     for key in client.scan_iter("lsh:test_*", count=1000):
         client.delete(key)
+
+
+@pytest.fixture(autouse=True)
+def api_answers_match_the_schema(monkeypatch):
+    """Every /api/v1/ answer a test client gets is checked against the OpenAPI schema: a status
+    code the schema does not list, or a body that does not match, fails the test that made it."""
+    from django.test.client import Client
+
+    from tests.schema_conformance import problems
+
+    original = Client.request
+
+    def checked(self, **request):
+        response = original(self, **request)
+        path = request.get("PATH_INFO", "")
+        if path.startswith("/api/v1/"):
+            found = problems(request.get("REQUEST_METHOD", "GET"), path, response)
+            assert not found, "The API answer does not match /api/schema/:\n" + "\n".join(found)
+        return response
+
+    monkeypatch.setattr(Client, "request", checked)

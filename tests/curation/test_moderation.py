@@ -70,7 +70,7 @@ def test_takedown_removes_the_record_and_corrects_the_counters(api_as, accepted,
     action = ModerationAction.objects.get()
     assert (action.action, action.record, action.report, action.actor) == ("takedown", accepted, report, alice)
     # A removed record is not public any more, and cannot be taken down twice.
-    assert api_as(UserFactory(username="erin")).get(f"/api/v1/datanets/{datanet.slug}/records/").json()["count"] == 0
+    assert api_as(UserFactory(username="erin")).get(f"/api/v1/datanets/{datanet.slug}/records/").json()["results"] == []
     with pytest.raises(moderation.ModerationRefused, match="nothing to take down"):
         moderation.record_takedown(record=accepted, actor=alice, reason="again")
 

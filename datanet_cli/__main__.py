@@ -1,0 +1,3 @@
+from datanet_cli.cli import main
+
+raise SystemExit(main())
