@@ -9,8 +9,9 @@ from datanets.models import Datanet, Record
 from rewards.models import Account, LedgerEntry, LedgerTransaction, RewardPolicy, join_amount
 
 
-def account_find(*, kind: str, user: Any = None, datanet: Datanet | None = None) -> Account | None:
-    return Account.objects.filter(kind=kind, user=user, datanet=datanet).first()
+def account_find(*, kind: str, user: Any = None, datanet: Datanet | None = None,
+                 ai_model: Any = None) -> Account | None:
+    return Account.objects.filter(kind=kind, user=user, datanet=datanet, ai_model=ai_model).first()
 
 
 def account_balances(*, account_ids: list[int]) -> dict[int, int]:
