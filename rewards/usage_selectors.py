@@ -71,6 +71,23 @@ def proof_public_body(*, proof: AttributionProof, user: Any) -> tuple[dict, bool
     return {**body, "records": records}, True
 
 
+def usage_entry_reason(entry: LedgerEntry) -> str:
+    """Why a usage fee credited this user: their records, their datanet, or their model."""
+    event = UsageEvent.objects.filter(transaction_id=entry.transaction_id).select_related("ai_model").first()
+    if event is None:
+        return entry.transaction.memo
+    roles = set(AttributionPayout.objects.filter(proof__usage_event=event, user_id=entry.account.user_id)
+                .values_list("role", flat=True))
+    why = []
+    if AttributionPayout.Role.CONTRIBUTOR in roles:
+        why.append(f"your records shaped an output of {event.ai_model.name}")
+    if AttributionPayout.Role.DATANET in roles:
+        why.append(f"a datanet you own or curate was used by {event.ai_model.name}")
+    if AttributionPayout.Role.MODEL_OWNER in roles:
+        why.append(f"your model {event.ai_model.name} was used")
+    return ("Usage fee: " + "; ".join(why)) if why else entry.transaction.memo
+
+
 def proofs_paying(*, transaction_ids: list[int]) -> dict[int, int]:
     """Ledger transaction id -> the attribution proof behind it (for "why was I paid" links)."""
     return dict(AttributionProof.objects.filter(usage_event__transaction_id__in=transaction_ids)
