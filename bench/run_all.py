@@ -20,6 +20,8 @@ BENCHES = [
     ("LSH lookup + insert", ["bench_lsh.py"], ["--records", "100000", "--measure", "10000"]),
     ("Embedding encoder", ["bench_encoder.py"], []),
     ("End-to-end ingest", ["bench_ingest.py"], ["--records", "5000"]),
+    ("Proof of Attribution", ["bench_attribution.py"],
+     ["--records", "1000", "--per-kind", "40", "--index-size", "100000", "--events", "100"]),
 ]
 
 

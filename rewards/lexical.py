@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,13 +45,9 @@ class _WordHashes:
 
     def __call__(self, tokens: list[str]) -> np.ndarray:
         memo = self._memo
-        out = np.empty(len(tokens), dtype=np.uint64)
-        for i, token in enumerate(tokens):
-            value = memo.get(token)
-            if value is None:
-                value = memo[token] = int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little")
-            out[i] = value
-        return out
+        for token in set(tokens) - memo.keys():
+            memo[token] = int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little")
+        return np.fromiter(map(memo.__getitem__, tokens), dtype=np.uint64, count=len(tokens))
 
 
 def gram_hashes(word_hashes: np.ndarray, n: int = NGRAM) -> np.ndarray:
@@ -87,20 +84,32 @@ class LexicalIndex:
         self.n = n
 
     @classmethod
-    def build(cls, texts: list[str] | object, n: int = NGRAM) -> LexicalIndex:
-        """Index an iterable of texts; row i is the i-th text."""
+    def build(cls, texts: Iterable[str], n: int = NGRAM) -> LexicalIndex:
+        """Index texts; row i is the i-th text. Vectorised over all texts at once: the words of
+        every text are hashed into one flat array, the grams are computed over it, and the grams
+        that would straddle two texts are dropped."""
         hasher = _WordHashes()
-        hash_parts, row_parts, lengths = [], [], []
-        for row, text in enumerate(texts):
-            tokens = [w for w, _, _ in words(text)]
+        flat: list[str] = []
+        lengths = []
+        for text in texts:
+            # Lower-casing first is the same as per word for ASCII, and much faster.
+            tokens = _WORD.findall(text.lower()) if text.isascii() else [w.lower() for w in _WORD.findall(text)]
+            flat.extend(tokens)
             lengths.append(len(tokens))
-            grams = np.unique(gram_hashes(hasher(tokens), n))
-            hash_parts.append(grams)
-            row_parts.append(np.full(len(grams), row, dtype=np.int32))
-        hashes = np.concatenate(hash_parts) if hash_parts else np.zeros(0, dtype=np.uint64)
-        rows = np.concatenate(row_parts) if row_parts else np.zeros(0, dtype=np.int32)
-        order = np.argsort(hashes, kind="stable")
-        return cls(hashes[order], rows[order], np.asarray(lengths, dtype=np.int32), n)
+        lengths_arr = np.asarray(lengths, dtype=np.int64)
+        grams = gram_hashes(hasher(flat), n)
+        starts = np.concatenate([[0], np.cumsum(lengths_arr)[:-1]]) if len(lengths) else np.zeros(0, dtype=np.int64)
+        row_of_word = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths_arr)
+        rows = row_of_word[:len(grams)]
+        inside = (np.arange(len(grams)) - starts[rows] + n) <= lengths_arr[rows]  # gram ends inside its text
+        hashes, rows = grams[inside], rows[inside]
+        order = np.lexsort((rows, hashes))
+        hashes, rows = hashes[order], rows[order]
+        if len(hashes):  # a gram repeated inside one text is one posting
+            keep = np.ones(len(hashes), dtype=bool)
+            keep[1:] = (hashes[1:] != hashes[:-1]) | (rows[1:] != rows[:-1])
+            hashes, rows = hashes[keep], rows[keep]
+        return cls(hashes, rows.astype(np.int32), lengths_arr.astype(np.int32), n)
 
     def __len__(self) -> int:
         return len(self.lengths)
@@ -123,11 +132,26 @@ class LexicalIndex:
             return len(tokens), []
         lo = np.searchsorted(self.hashes, grams, side="left")
         hi = np.searchsorted(self.hashes, grams, side="right")
-        positions: dict[int, list[int]] = {}
-        for i in np.flatnonzero((hi > lo) & (hi - lo <= MAX_POSTINGS)):
-            for row in self.rows[lo[i]:hi[i]]:
-                positions.setdefault(int(row), []).append(int(i))
-        matches = [self._match(row, sorted(set(found)), tokens) for row, found in positions.items()]
+        counts = hi - lo
+        found = np.flatnonzero((counts > 0) & (counts <= MAX_POSTINGS))
+        if not len(found):
+            return len(tokens), []
+        # Every (record row, output gram position) pair, gathered without a Python loop.
+        sizes = counts[found]
+        offsets = np.repeat(np.cumsum(sizes) - sizes, sizes)
+        rows = self.rows[np.repeat(lo[found], sizes) + np.arange(int(sizes.sum())) - offsets]
+        positions = np.repeat(found, sizes)
+        # Only the rows sharing the most grams get the detailed match (2 × limit: the ranking by
+        # covered words can differ slightly from the ranking by gram count).
+        unique_rows, shared = np.unique(rows, return_counts=True)
+        best = unique_rows[np.lexsort((unique_rows, -shared))[:2 * limit]]
+        keep = np.isin(rows, best)
+        rows, positions = rows[keep], positions[keep]
+        order = np.lexsort((positions, rows))
+        rows, positions = rows[order], positions[order]
+        bounds = np.flatnonzero(np.diff(rows)) + 1
+        matches = [self._match(int(r[0]), np.unique(p).tolist(), tokens)
+                   for r, p in zip(np.split(rows, bounds), np.split(positions, bounds))]
         matches.sort(key=lambda m: (-m.covered_words, -m.span_words, m.row))
         return len(tokens), matches[:limit]
 

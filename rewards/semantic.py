@@ -65,7 +65,14 @@ class SemanticIndex:
         """The k nearest rows with their cosine similarity, best first."""
         if not len(self):
             return []
-        scores, rows = self.index.search(_normalised(vector), min(k, len(self)))
+        # One query is too small to share between threads: with OpenMP's spinning workers on a
+        # busy machine, 2 threads measured 4x slower than 1 (bench/bench_attribution.py).
+        threads = faiss.omp_get_max_threads()
+        faiss.omp_set_num_threads(1)
+        try:
+            scores, rows = self.index.search(_normalised(vector), min(k, len(self)))
+        finally:
+            faiss.omp_set_num_threads(threads)
         return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]
 
     def save(self, path: Path) -> None:
