@@ -3,7 +3,7 @@
     python bench/bench_attribution.py [--records 3000] [--per-kind 100] [--index-size 1000000] [--events 300]
 
 Part 1, accuracy (real text, real embeddings from `curation.embedding`, the configured backend):
-``--records`` passages of 25-60 words from the Python documentation shipped with the interpreter
+Up to ``--records`` passages of 25-60 words (1,184 exist) from the Python documentation shipped with the interpreter
 (``pydoc_data.topics``) form the trained-on records; outputs are planted from ``--per-kind``
 random records per kind, deterministically (seeded):
 

@@ -69,3 +69,26 @@ def test_balance_api_links_usage_fees_to_their_proof(api_as, paid, world):
 def test_leaderboard_ranks_by_rewards_and_usage(paid, world):
     rows = usage_selectors.leaderboard(datanet=world.datanet)
     assert rows[0].username == "bob" and rows[0].usage > 0
+
+
+def test_an_unattributed_proof_says_where_the_contributors_share_went(client, world):
+    event, _ = usage_post(ai_model=world.model, actor=world.alice, idempotency_key="none",
+                          output="The striker scored twice before half time at the stadium.", fee=OPEN)
+    html = client.get(f"/attributions/{event.attribution.pk}/").content.decode()
+    assert "reward pools" in html and "reward pool" in html
+
+
+def test_spans_from_a_private_datanet_are_hidden_from_outsiders(api, api_as, paid, world):
+    from datanets.models import Datanet
+    from tests.factories import UserFactory
+
+    Datanet.objects.filter(pk=world.datanet.pk).update(visibility=Datanet.Visibility.PRIVATE)
+    outsider = api_as(UserFactory(username="eve")).get(f"/api/v1/attributions/{paid.attribution.pk}/").json()
+    assert outsider["redacted"] is True and all(r["span"] is None for r in outsider["body"]["records"])
+    member = api_as(world.carol).get(f"/api/v1/attributions/{paid.attribution.pk}/").json()
+    assert member["redacted"] is False and member["body"] == paid.attribution.body
+
+
+def test_the_models_page_lists_models_with_their_split(client, world):
+    html = client.get("/models/").content.decode()
+    assert "First-aid helper" in html and "20% / 60% / 15% / 5%" in html
