@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from curation.models import Release
 from datanets import permissions
 from datanets.audit import audit_log
-from rewards import amounts, selectors
+from rewards import amounts
 from rewards.models import Account, AIModel, LedgerTransaction
 from rewards.services import account_get_or_create, ledger_post
 from rewards.usage_models import BPS_TOTAL
@@ -80,6 +80,7 @@ def ai_model_register(*, owner: Any, name: str, description: str = "", releases:
             account_get_or_create(kind=Account.Kind.MODEL_PAYER, ai_model=model)
             audit_log(actor=owner, action="ai_model.registered", target=model, reason=name,
                       data={"releases": sorted(r.pk for r in releases), **split})
+            _warm_after_commit(model)
     except IntegrityError:
         raise ModelRefused(f"You already have a model named {name!r}; pick another name.",
                            {"name": ["You already have a model with this name."]}, code="duplicate") from None
@@ -96,7 +97,14 @@ def ai_model_set_releases(*, ai_model: AIModel, actor: Any, releases: list[Relea
         ai_model.releases.set(releases)
         audit_log(actor=actor, action="ai_model.releases_changed", target=ai_model,
                   data={"releases": sorted(r.pk for r in releases)})
+        _warm_after_commit(ai_model)
     return ai_model
+
+
+def _warm_after_commit(model: AIModel) -> None:
+    from rewards.tasks import warm_attribution_index
+
+    transaction.on_commit(lambda: warm_attribution_index.delay(model.pk))
 
 
 def payer_account(ai_model: AIModel) -> Account:
@@ -114,8 +122,3 @@ def ai_model_prepay(*, ai_model: AIModel, actor: Any, amount: int, key: str = ""
     return ledger_post(key=key or f"prepay:{uuid.uuid4()}", kind=LedgerTransaction.Kind.MODEL_PREPAY, actor=actor,
                        lines=[(source, -amount), (payer_account(ai_model), amount)],
                        memo=f"Prepaid {amounts.format_amount(amount)} for usage of {ai_model.name}")
-
-
-def prepaid_balance(ai_model: AIModel) -> int:
-    return selectors.account_balance(account=selectors.account_find(kind=Account.Kind.MODEL_PAYER,
-                                                                    ai_model=ai_model))

@@ -82,26 +82,25 @@ def candidates(*, output: str, vector: np.ndarray, semantic: SemanticIndex, lexi
     near = dict(semantic.search(vector, TOP_K))
     output_words, matches = lexical.query(output, limit=LEXICAL_K)
     by_row = {m.row: m for m in matches}
+    rows = [row for row in sorted(set(near) | set(by_row)) if keep(row)]
+    # A lexical candidate outside the top k still has an exact cosine: reconstructed, in one call.
+    missing = [row for row in rows if row not in near]
+    near.update(zip(missing, semantic_cosines(semantic, vector, missing)))
     found = []
-    for row in sorted(set(near) | set(by_row)):
-        if not keep(row):
-            continue
-        cosine = near.get(row)
-        if cosine is None:  # a lexical candidate outside the top k: its cosine is still known exactly
-            cosine = semantic_cosine(semantic, vector, row)
-        s, l = semantic_part(cosine), lexical_part(by_row.get(row), output_words)
-        found.append(Influence(row=row, cosine=cosine, semantic=s, lexical=l, match=by_row.get(row),
+    for row in rows:
+        s, l = semantic_part(near[row]), lexical_part(by_row.get(row), output_words)
+        found.append(Influence(row=row, cosine=near[row], semantic=s, lexical=l, match=by_row.get(row),
                                influence=(s + l) / 2))
     return found
 
 
-def semantic_cosine(semantic: SemanticIndex, vector: np.ndarray, row: int) -> float:
-    try:
-        stored = semantic.index.reconstruct(row)
-    except RuntimeError:  # an IVF index without a direct map: fall back to "not similar"
-        return 0.0
+def semantic_cosines(semantic: SemanticIndex, vector: np.ndarray, rows: list[int]) -> list[float]:
+    if not rows:
+        return []
+    stored = semantic.index.reconstruct_batch(np.asarray(rows, dtype=np.int64))
     v = np.asarray(vector, dtype=np.float32).ravel()
-    return float(np.dot(stored, v) / max(1e-12, float(np.linalg.norm(stored) * np.linalg.norm(v))))
+    norms = np.linalg.norm(stored, axis=1) * max(1e-12, float(np.linalg.norm(v)))
+    return (stored @ v / np.maximum(norms, 1e-12)).astype(float).tolist()
 
 
 def weigh(found: Iterable[Influence]) -> list[Influence]:

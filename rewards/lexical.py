@@ -141,17 +141,16 @@ class LexicalIndex:
         offsets = np.repeat(np.cumsum(sizes) - sizes, sizes)
         rows = self.rows[np.repeat(lo[found], sizes) + np.arange(int(sizes.sum())) - offsets]
         positions = np.repeat(found, sizes)
-        # Only the rows sharing the most grams get the detailed match (2 × limit: the ranking by
-        # covered words can differ slightly from the ranking by gram count).
-        unique_rows, shared = np.unique(rows, return_counts=True)
-        best = unique_rows[np.lexsort((unique_rows, -shared))[:2 * limit]]
-        keep = np.isin(rows, best)
-        rows, positions = rows[keep], positions[keep]
         order = np.lexsort((positions, rows))
         rows, positions = rows[order], positions[order]
-        bounds = np.flatnonzero(np.diff(rows)) + 1
-        matches = [self._match(int(r[0]), np.unique(p).tolist(), tokens)
-                   for r, p in zip(np.split(rows, bounds), np.split(positions, bounds))]
+        starts = np.concatenate([[0], np.flatnonzero(np.diff(rows)) + 1])
+        shared = np.diff(np.append(starts, len(rows)))
+        # Only the rows sharing the most grams get the detailed match (2 × limit: the ranking by
+        # covered words can differ slightly from the ranking by gram count).
+        best = np.lexsort((rows[starts], -shared))[:2 * limit]
+        ends = starts + shared
+        position_list = positions.tolist()
+        matches = [self._match(int(rows[starts[b]]), position_list[starts[b]:ends[b]], tokens) for b in best]
         matches.sort(key=lambda m: (-m.covered_words, -m.span_words, m.row))
         return len(tokens), matches[:limit]
 
@@ -162,6 +161,8 @@ class LexicalIndex:
         best_start, best_len, run_start, run_len = found[0], 0, found[0], 0
         previous = None
         for i in found:
+            if i == previous:  # the same gram twice in the output's index order
+                continue
             covered += i + n - max(i, last_end)  # words of this gram not yet counted
             last_end = i + n
             run_start, run_len = (run_start, run_len + 1) if previous == i - 1 else (i, 1)

@@ -11,3 +11,16 @@ def accrue_pending(datanet_id: int | None = None) -> int:
     """Pay decided records still waiting for their pool (all datanets, or one)."""
     datanets = Datanet.objects.filter(pk=datanet_id) if datanet_id else Datanet.objects.all()
     return sum(services.rewards_accrue_pending(datanet=datanet) for datanet in datanets.iterator())
+
+
+@shared_task(name="rewards.warm_attribution_index")
+def warm_attribution_index(ai_model_id: int) -> int:
+    """Build (or load) a model's attribution index ahead of its first usage event, so that event
+    does not wait for the build. Returns the number of records indexed."""
+    from rewards import attribution_index
+    from rewards.models import AIModel
+
+    model = AIModel.objects.filter(pk=ai_model_id).first()
+    if model is None:
+        return 0
+    return len(attribution_index.index_for(list(model.releases.order_by("id"))))

@@ -74,3 +74,12 @@ def test_a_prepaid_balance_never_goes_below_zero(world):
 def test_a_payer_account_belongs_to_a_model(world):
     with pytest.raises(IntegrityError), transaction.atomic():
         Account.objects.create(kind=Account.Kind.MODEL_PAYER)
+
+
+def test_registering_a_model_builds_its_index_in_the_background(world, django_capture_on_commit_callbacks):
+    attribution_index.forget_cached()
+    with django_capture_on_commit_callbacks(execute=True):
+        model = ai_models.ai_model_register(owner=world.bob, name="Warm", releases=[world.release])
+    index = attribution_index.index_for(list(model.releases.all()))
+    assert len(index) == len(world.records)
+    assert (settings.DATA_DIR / "attribution" / index.fingerprint / "meta.json").exists()
