@@ -86,6 +86,9 @@ def usage_post(*, ai_model: AIModel, actor: Any, idempotency_key: str, output: s
     payer = account_get_or_create(kind=Account.Kind.MODEL_PAYER, ai_model=ai_model)
     balance = selectors.account_balance(account=payer)
     if balance < fee:  # checked again under lock by ledger_post; this saves the attribution work
+        event = _existing(ai_model, idempotency_key, digest)  # a concurrent twin may have just paid
+        if event is not None:
+            return event, False
         raise InsufficientFunds(
             f"{ai_model.name} has {amounts.format_amount(balance)} prepaid; this usage costs "
             f"{amounts.format_amount(fee)}. Prepay more (POST /api/v1/models/{ai_model.pk}/prepay/).", payer)

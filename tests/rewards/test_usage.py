@@ -73,3 +73,38 @@ def test_a_record_taken_down_is_not_paid(world):
     event, _ = usage_post(ai_model=world.model, actor=world.alice, idempotency_key="t", output=BOB_TEXTS[2],
                           fee=OPEN)
     assert record.pk not in [r["record"] for r in event.attribution.body["records"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_repeats_of_one_key_charge_once(alice, bob, carol, staff):
+    import threading
+
+    from django.db import connection
+
+    world = build_world(alice, bob, carol, staff, prepay=3 * OPEN)
+    results: list[str] = []
+    barrier = threading.Barrier(4)
+
+    def post(fee_tokens: int, key: str) -> None:
+        try:
+            barrier.wait()
+            try:
+                event, created = usage_post(ai_model=world.model, actor=world.alice, idempotency_key=key,
+                                            output=BOB_TEXTS[0], fee=fee_tokens * OPEN)
+                results.append(f"{key}:{'created' if created else 'repeat'}")
+            except InsufficientFunds:
+                results.append(f"{key}:refused")
+        finally:
+            connection.close()
+
+    # Two requests repeat one key; two others with their own keys race for what is left (3 OPEN).
+    threads = [threading.Thread(target=post, args=args) for args in ((1, "same"), (1, "same"), (2, "x"), (2, "y"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r for r in results if r.startswith("same")) == ["same:created", "same:repeat"]
+    assert sorted(r.split(":")[1] for r in results if not r.startswith("same")) == ["created", "refused"]
+    assert UsageEvent.objects.count() == AttributionProof.objects.count() == 2
+    assert selectors.account_balance(account=world.model.ledger_accounts.get()) == 0
+    assert selectors.ledger_total() == 0
