@@ -31,11 +31,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from rewards.lexical import LexicalIndex, LexicalMatch
-from rewards.semantic import SemanticIndex
+if TYPE_CHECKING:  # faiss loads only where an index is built or searched
+    from rewards.lexical import LexicalIndex, LexicalMatch
+    from rewards.semantic import SemanticIndex
 
 METHOD = "hybrid-semantic-lexical"
 METHOD_VERSION = "1"

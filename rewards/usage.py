@@ -34,7 +34,7 @@ from django.db import IntegrityError, transaction
 from curation.models import Release
 from curation.scoring import encoder
 from datanets.models import Datanet, Membership, Record
-from rewards import amounts, attribution, attribution_index, proof, selectors
+from rewards import amounts, attribution, proof, selectors
 from rewards.models import (Account, AIModel, AttributionPayout, AttributionProof, LedgerTransaction, UsageEvent,
                             split_amount)
 from rewards.services import IdempotencyConflict, InsufficientFunds, account_get_or_create, ledger_post
@@ -123,6 +123,8 @@ def usage_post(*, ai_model: AIModel, actor: Any, idempotency_key: str, output: s
 
 
 def _attribute(output: str, releases: list[Release]) -> tuple[list[tuple[attribution.Influence, Record]], Any]:
+    from rewards import attribution_index  # loads faiss: only where usage is attributed
+
     index = attribution_index.index_for(releases)
     vector = encoder().encode([output])[0]
     reached = attribution.candidates(output=output, vector=vector, semantic=index.semantic, lexical=index.lexical)
