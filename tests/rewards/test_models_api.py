@@ -80,3 +80,13 @@ def test_the_proof_is_public_and_its_commitment_recomputes(api, api_as, world):
     assert {a["role"] for a in amounts} >= {"model_owner", "contributor", "datanet", "treasury"}
     assert "sha256" in proof["how_to_verify"]
     assert api.get("/api/v1/attributions/999999/").status_code == 404
+
+
+def test_anyone_lists_models_and_a_read_token_cannot_post_usage(api, api_as, world):
+    listed = api.get("/api/v1/models/").json()
+    assert listed["count"] == 1 and listed["results"][0]["name"] == "First-aid helper"
+    assert api.get("/api/v1/models/?mine=1").status_code == 401
+    read_only = api_as(world.alice, scope="read").post(f"/api/v1/models/{world.model.pk}/usage/", {
+        "idempotency_key": "r", "output": "x", "fee": "1"}, format="json")
+    assert read_only.status_code == 403
+    assert api.post(f"/api/v1/models/{world.model.pk}/usage/", {}, format="json").status_code == 401
