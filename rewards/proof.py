@@ -1,6 +1,6 @@
 """The commitment of an attribution proof: sha256 over a canonical JSON of everything in it.
 
-Pure. To recompute a proof's commitment from its public JSON (`GET /api/v1/attributions/{id}/`
+Pure (no Django). To recompute a proof's commitment from its public JSON (`GET /api/v1/attributions/{id}/`
 returns it as ``body``), in any language:
 
 1. take ``body`` exactly as served (a JSON object);
@@ -17,6 +17,15 @@ strings — so every JSON library reproduces the same bytes.
 import hashlib
 import json
 from typing import Any
+
+HOW_TO_VERIFY = (
+    "Take the proof's body exactly as GET /api/v1/attributions/{id}/ serves it, serialise it as JSON with "
+    "keys sorted at every level, no whitespace (separators \",\" and \":\") and non-ASCII characters written "
+    "as themselves, encode it as UTF-8 and hash it with sha256: the hex digest is the commitment. In Python: "
+    "hashlib.sha256(json.dumps(body, sort_keys=True, separators=(\",\", \":\"), ensure_ascii=False)"
+    ".encode()).hexdigest(). The body holds no floats (amounts and weights are integer strings, similarities "
+    "decimal strings), so any JSON library gives the same bytes."
+)
 
 
 def canonical_json(body: dict[str, Any]) -> bytes:

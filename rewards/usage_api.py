@@ -15,7 +15,7 @@ from openledger.api import Pagination
 from rewards import ai_models, amounts, services, usage, usage_selectors
 from rewards.api import LedgerRefused, LedgerTransactionOutput, _amount, _key
 from rewards.models import AIModel, AttributionProof, UsageEvent
-from rewards.proof import __doc__ as VERIFY_DOC  # noqa: N812
+from rewards.proof import HOW_TO_VERIFY
 
 
 class PaymentRequired(APIException):
@@ -233,10 +233,5 @@ class AttributionDetailApi(APIView):
     def get(self, request, pk: int):
         found = usage_selectors.proof_get(pk=pk)
         body, redacted = usage_selectors.proof_public_body(proof=found, user=request.user)
-        found.body, found.redacted, found.how_to_verify = body, redacted, _verify_text()
+        found.body, found.redacted, found.how_to_verify = body, redacted, HOW_TO_VERIFY
         return Response(self.AttributionOutput(found).data)
-
-
-def _verify_text() -> str:
-    lines = (VERIFY_DOC or "").strip().split("\n\n")
-    return " ".join(" ".join(part.split()) for part in lines[1:3])

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from rewards import ai_models, amounts, services, usage_selectors
 from rewards.forms import AIModelForm, PrepayForm
-from rewards.proof import __doc__ as VERIFY_DOC  # noqa: N812
+from rewards.proof import HOW_TO_VERIFY
 
 
 def model_list(request: HttpRequest) -> HttpResponse:
@@ -75,5 +75,5 @@ def attribution_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "proof": found, "body": body, "redacted": redacted, "event": found.usage_event,
         "records": [{**r, "weight_percent": int(r["weight"]) / 10**7} for r in body["records"]],
         "amounts": [{**a, "amount": int(a["amount"])} for a in body["amounts"]],
-        "fee": int(body["usage_event"]["fee"]), "verify": (VERIFY_DOC or "").split("\n\n", 1)[1],
+        "fee": int(body["usage_event"]["fee"]), "verify": HOW_TO_VERIFY,
     })
