@@ -22,6 +22,8 @@ BENCHES = [
     ("End-to-end ingest", ["bench_ingest.py"], ["--records", "5000"]),
     ("Mixed load (gunicorn + PostgreSQL + Redis + Celery)", ["bench_load.py"], ["--duration", "60", "--users", "20"]),
     ("Settlement gas", ["bench_settlement_gas.py"], ["--no-check"]),
+    ("Proof of Attribution", ["bench_attribution.py"],
+     ["--records", "1000", "--per-kind", "40", "--index-size", "100000", "--events", "100"]),
 ]
 
 

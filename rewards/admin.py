@@ -5,7 +5,8 @@ from django.contrib import admin
 from openledger.admin import ReadOnlyAdmin
 
 from rewards import amounts
-from rewards.models import Account, LedgerEntry, LedgerTransaction, RewardPolicy
+from rewards.models import (Account, AIModel, AttributionPayout, AttributionProof, LedgerEntry, LedgerTransaction,
+                            RewardPolicy, UsageEvent)
 
 
 @admin.register(Account)
@@ -61,3 +62,39 @@ class RewardPolicyAdmin(ReadOnlyAdmin):
     list_select_related = ["datanet"]
 
 from rewards import settlement_admin  # noqa: E402,F401  (wallets and settlement)
+
+
+# --- models, usage and attribution (written by services only) ------------------------------------
+
+
+@admin.register(AIModel)
+class AIModelAdmin(ReadOnlyAdmin):
+    list_display = ["id", "name", "owner", "owner_bps", "contributors_bps", "datanet_bps", "treasury_bps", "created_at"]
+    search_fields = ["name", "owner__username"]
+    list_select_related = ["owner"]
+
+
+@admin.register(UsageEvent)
+class UsageEventAdmin(ReadOnlyAdmin):
+    list_display = ["id", "ai_model", "idempotency_key", "fee", "created_at"]
+    search_fields = ["idempotency_key", "ai_model__name"]
+    list_select_related = ["ai_model"]
+
+
+@admin.register(AttributionProof)
+class AttributionProofAdmin(ReadOnlyAdmin):
+    list_display = ["id", "usage_event", "method", "method_version", "embedding_model", "commitment", "created_at"]
+    search_fields = ["commitment"]
+    list_select_related = ["usage_event", "usage_event__ai_model"]
+
+
+@admin.register(AttributionPayout)
+class AttributionPayoutAdmin(ReadOnlyAdmin):
+    list_display = ["id", "proof", "role", "user", "datanet", "amount_display"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "datanet__slug"]
+    list_select_related = ["proof", "user", "datanet"]
+
+    @admin.display(description="amount")
+    def amount_display(self, obj: AttributionPayout) -> str:
+        return amounts.format_amount(obj.amount)

@@ -16,7 +16,7 @@ from datanets import selectors as datanet_selectors
 from datanets.api import deny
 from openledger.api import CursorPagination
 from openledger.idempotency import idempotent
-from rewards import amounts, selectors, services
+from rewards import amounts, selectors, services, usage_selectors
 from rewards.models import LedgerEntry, LedgerTransaction
 
 HISTORY_LIMIT = 200
@@ -54,6 +54,7 @@ class LedgerEntryOutput(serializers.Serializer):
     reason = serializers.SerializerMethodField()
     record = serializers.IntegerField(source="transaction.record_id", allow_null=True)
     record_url = serializers.SerializerMethodField()
+    attribution_url = serializers.SerializerMethodField(help_text="The proof behind a usage fee: why you were paid")
     created_at = serializers.DateTimeField(source="transaction.created_at")
 
     def get_amount(self, obj: LedgerEntry) -> str:
@@ -68,6 +69,10 @@ class LedgerEntryOutput(serializers.Serializer):
     def get_record_url(self, obj: LedgerEntry) -> str | None:
         record = obj.transaction.record
         return f"/submissions/{record.submission_id}/#record-{record.pk}" if record else None
+
+    def get_attribution_url(self, obj: LedgerEntry) -> str | None:
+        proof = self.context.get("proofs", {}).get(obj.transaction_id)
+        return f"/attributions/{proof}/" if proof else None
 
 
 class LedgerTransactionOutput(serializers.ModelSerializer):
@@ -92,7 +97,9 @@ class RewardBalanceApi(APIView):
         history = list(selectors.user_history(user=request.user).select_related("account")[:HISTORY_LIMIT])
         return Response({
             "symbol": amounts.symbol(), "decimals": amounts.decimals(), "balance": str(balance),
-            "balance_display": amounts.format_amount(balance), "history": LedgerEntryOutput(history, many=True).data,
+            "balance_display": amounts.format_amount(balance),
+            "history": LedgerEntryOutput(history, many=True, context={"proofs": usage_selectors.proofs_paying(
+                transaction_ids=[e.transaction_id for e in history])}).data,
         })
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rewards import api, settlement_api
+from rewards import api, settlement_api, usage_api
 
 urlpatterns = [
     path("rewards/balance/", api.RewardBalanceApi.as_view(), name="api-rewards-balance"),
@@ -15,4 +15,9 @@ urlpatterns = [
     path("settlements/reconciliation/", settlement_api.SettlementReconcileApi.as_view(),
          name="api-settlements-reconciliation"),
     path("settlements/<uuid:pk>/proof/", settlement_api.SettlementProofApi.as_view(), name="api-settlement-proof"),
+    path("models/", usage_api.AIModelListApi.as_view(), name="api-models"),
+    path("models/<int:pk>/", usage_api.AIModelDetailApi.as_view(), name="api-model"),
+    path("models/<int:pk>/prepay/", usage_api.AIModelPrepayApi.as_view(), name="api-model-prepay"),
+    path("models/<int:pk>/usage/", usage_api.UsageEventCreateApi.as_view(), name="api-model-usage"),
+    path("attributions/<int:pk>/", usage_api.AttributionDetailApi.as_view(), name="api-attribution"),
 ]

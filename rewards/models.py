@@ -52,13 +52,16 @@ class Account(models.Model):
         ISSUANCE = "issuance", "Issuance"  # the other side of a mint: minus the tokens in existence
 
     # Accounts that hold money someone owns: their balance never goes below zero.
-    NON_NEGATIVE = (Kind.USER, Kind.POOL, Kind.TREASURY)
+    NON_NEGATIVE = (Kind.USER, Kind.POOL, Kind.TREASURY, Kind.MODEL_PAYER)
 
     kind = models.CharField(max_length=11, choices=Kind.choices)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                              related_name="ledger_accounts")
     datanet = models.ForeignKey(Datanet, on_delete=models.PROTECT, null=True, blank=True,
                                 related_name="ledger_accounts")
+    # Set exactly on a model's payer account (its prepaid balance); see rewards/usage_models.py.
+    ai_model = models.ForeignKey("rewards.AIModel", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="ledger_accounts")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -73,12 +76,21 @@ class Account(models.Model):
             models.UniqueConstraint(fields=["kind", "user", "datanet"],
                                     condition=Q(datanet__isnull=False, user__isnull=False),
                                     name="account_one_per_user_datanet_kind"),
-            models.UniqueConstraint(fields=["kind"], condition=Q(user__isnull=True, datanet__isnull=True),
+            models.UniqueConstraint(fields=["kind"], condition=Q(user__isnull=True, datanet__isnull=True,
+                                                                 ai_model__isnull=True),
                                     name="account_one_system_per_kind"),
+            models.UniqueConstraint(fields=["kind", "ai_model"], condition=Q(ai_model__isnull=False),
+                                    name="account_one_per_model_kind"),
+            # A model's account is its payer account and nothing else, and belongs to no user or datanet.
+            models.CheckConstraint(condition=Q(ai_model__isnull=True) | Q(kind="model_payer", user__isnull=True,
+                                                                          datanet__isnull=True),
+                                   name="account_model_is_payer"),
+            models.CheckConstraint(condition=~Q(kind="model_payer") | Q(ai_model__isnull=False),
+                                   name="account_payer_has_model"),
         ]
 
     def __str__(self) -> str:
-        owner = self.user or self.datanet
+        owner = self.user or self.datanet or self.ai_model
         return f"{self.get_kind_display()}{f' · {owner}' if owner else ''}"
 
 
@@ -169,3 +181,5 @@ from rewards.settlement_models import (  # noqa: E402,F401
     WalletChallenge,
     WalletProof,
 )
+
+from rewards.usage_models import AIModel, AttributionPayout, AttributionProof, UsageEvent  # noqa: E402,F401

@@ -9,8 +9,9 @@ from datanets.models import Datanet, Record
 from rewards.models import Account, LedgerEntry, LedgerTransaction, RewardPolicy, join_amount
 
 
-def account_find(*, kind: str, user: Any = None, datanet: Datanet | None = None) -> Account | None:
-    return Account.objects.filter(kind=kind, user=user, datanet=datanet).first()
+def account_find(*, kind: str, user: Any = None, datanet: Datanet | None = None,
+                 ai_model: Any = None) -> Account | None:
+    return Account.objects.filter(kind=kind, user=user, datanet=datanet, ai_model=ai_model).first()
 
 
 def account_balances(*, account_ids: list[int]) -> dict[int, int]:
@@ -61,6 +62,10 @@ def entry_reason(entry: LedgerEntry) -> str:
         if entry.account.user_id and entry.account.user_id == record.contributor_id:
             return f"Your record #{record.id} was accepted in {tx.datanet}"
         return f"Your review of record #{record.id} in {tx.datanet} agreed with the outcome"
+    if tx.kind == LedgerTransaction.Kind.USAGE_FEE and entry.account.user_id:
+        from rewards.usage_selectors import usage_entry_reason
+
+        return usage_entry_reason(entry)
     if tx.kind == LedgerTransaction.Kind.REVERSAL:
         return f"Reversed: {tx.memo}" if tx.memo else "Reversal"
     return tx.memo or tx.get_kind_display()

@@ -59,15 +59,16 @@ class IdempotencyConflict(LedgerError):
         super().__init__(message, "idempotency_conflict")
 
 
-def account_get_or_create(*, kind: str, user: Any = None, datanet: Datanet | None = None) -> Account:
-    account = Account.objects.filter(kind=kind, user=user, datanet=datanet).first()
+def account_get_or_create(*, kind: str, user: Any = None, datanet: Datanet | None = None,
+                          ai_model: Any = None) -> Account:
+    account = Account.objects.filter(kind=kind, user=user, datanet=datanet, ai_model=ai_model).first()
     if account is not None:
         return account
     try:
         with transaction.atomic():  # a savepoint: a concurrent creator must not end the outer transaction
-            return Account.objects.create(kind=kind, user=user, datanet=datanet)
+            return Account.objects.create(kind=kind, user=user, datanet=datanet, ai_model=ai_model)
     except IntegrityError:
-        return Account.objects.get(kind=kind, user=user, datanet=datanet)
+        return Account.objects.get(kind=kind, user=user, datanet=datanet, ai_model=ai_model)
 
 
 def _merge(lines: list[tuple[Account, int]]) -> tuple[dict[int, int], dict[int, Account]]:

@@ -27,3 +27,15 @@ def settlement_reconcile() -> int:
     from rewards.reconciliation import settlement_reconcile as reconcile
 
     return len(reconcile())
+
+@shared_task(name="rewards.warm_attribution_index")
+def warm_attribution_index(ai_model_id: int) -> int:
+    """Build (or load) a model's attribution index ahead of its first usage event, so that event
+    does not wait for the build. Returns the number of records indexed."""
+    from rewards import attribution_index
+    from rewards.models import AIModel
+
+    model = AIModel.objects.filter(pk=ai_model_id).first()
+    if model is None:
+        return 0
+    return len(attribution_index.index_for(list(model.releases.order_by("id"))))

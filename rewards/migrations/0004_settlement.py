@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rewards', '0002_ledger_kinds'),
+        ('rewards', '0003_models_usage'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

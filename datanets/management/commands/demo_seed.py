@@ -66,9 +66,48 @@ class Command(BaseCommand):
         from rewards.demo import demo_wallet_link
 
         demo_wallets = {name: demo_wallet_link(user=users[name]) for name in ("dave", "carol")}
+        model = seed_demo_model(datanet=datanet, owner=users["alice"], staff=users["staff"])
         self.stdout.write("Demo users (username / password):")
         for username, password, display, _, _ in DEMO_USERS:
             self.stdout.write(f"  {username:6} / {password:18} {display}")
         self.stdout.write(f"Demo datanet: /d/{datanet.slug}/")
         self.stdout.write("Demo wallets (keys derived from the names, demo only): "
                           + ", ".join(f"{name} {address}" for name, address in demo_wallets.items()))
+        if model is None:
+            self.stdout.write("Demo model: not yet — accept records and cut a release, then run demo_seed again.")
+        else:
+            proof = model.usage_events.order_by("id").first().attribution
+            self.stdout.write(f"Demo model: /models/{model.pk}/  (its first usage event: /attributions/{proof.pk}/)")
+
+
+DEMO_MODEL = "First-aid helper (demo)"
+
+
+def seed_demo_model(*, datanet: Datanet, owner, staff):
+    """Once the demo datanet has a ready release of accepted records: register a demo model on it,
+    prepay it, and post one usage event quoting an accepted record. Keys make re-runs write nothing."""
+    from curation.models import Release
+    from datanets.models import Record
+    from rewards import ai_models
+    from rewards.amounts import parse
+    from rewards.models import Account, AIModel
+    from rewards.services import account_get_or_create, ledger_post
+    from rewards.usage import usage_post
+
+    release = Release.objects.filter(datanet=datanet, status=Release.Status.READY).order_by("-version").first()
+    accepted = Record.objects.filter(datanet=datanet, status=Record.Status.ACCEPTED).order_by("id").first()
+    if release is None or accepted is None:
+        return None
+    model = AIModel.objects.filter(owner=owner, name=DEMO_MODEL).first()
+    if model is None:
+        model = ai_models.ai_model_register(owner=owner, name=DEMO_MODEL, releases=[release],
+                                            description="A small on-device first-aid assistant (demo).")
+    treasury = account_get_or_create(kind=Account.Kind.TREASURY)
+    ledger_post(key="demo:model-funds", kind="transfer", actor=staff, memo="Demo: tokens for the model owner",
+                lines=[(treasury, -parse("100")), (account_get_or_create(kind=Account.Kind.USER, user=owner),
+                                                   parse("100"))])
+    ai_models.ai_model_prepay(ai_model=model, actor=owner, amount=parse("50"), key="demo:prepay")
+    if not model.usage_events.filter(idempotency_key="demo-usage-1").exists():  # its record may since be gone
+        usage_post(ai_model=model, actor=owner, idempotency_key="demo-usage-1", fee=parse("2"),
+                   prompt="What should I do first?", output=f"Here is what first-aid guidance says: {accepted.text}")
+    return model
