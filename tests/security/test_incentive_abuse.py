@@ -4,7 +4,12 @@ LSH, the embedding model, review consensus, the ledger). Attackers:
 - copycats re-upload honest records with small edits from fresh accounts;
 - a flooder uploads low-quality text;
 - a colluding curator approves only their friend's records (and the friend uploads junk);
+- a model owner posts fake usage whose outputs are their rejected copies, hoping to route the
+  contributors' share of the fees to themselves (and replays its idempotency key);
 - replays: a review decision posted twice, another user's wallet signature replayed.
+
+An honest model owner uses the release too. "Earned" is what rewards and usage fees credited,
+minus the fees a user's own models paid.
 
 Honest curators decide from what the review page shows them (score, nearest accepted neighbours).
 The test prints who earned what and asserts that attackers earn at most 1% of all rewards paid.
@@ -16,6 +21,7 @@ import random
 from difflib import SequenceMatcher
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from accounts.models import Profile
 from curation.review import review_claim_next, review_submit
@@ -114,13 +120,50 @@ def _review_round(datanet, honest_curators, colluder, friend, junk: set[str]) ->
 
 
 def _earnings() -> dict[int, int]:
-    """Everything credited to each user's account by rewards (acceptance and, when present, usage)."""
+    """Per user: what acceptance rewards and usage fees credited, minus the fees their models paid."""
     out: dict[int, int] = {}
-    for entry in (LedgerEntry.objects.filter(account__kind="user", transaction__kind__in=["acceptance_reward",
-                                                                                          "usage_fee"])
-                  .select_related("account")):
-        out[entry.account.user_id] = out.get(entry.account.user_id, 0) + entry.amount
+    for entry in (LedgerEntry.objects.filter(transaction__kind__in=["acceptance_reward", "usage_fee", "reversal"])
+                  .select_related("account", "account__ai_model")):
+        if entry.account.kind == "user":
+            uid = entry.account.user_id
+        elif entry.account.kind == "model_payer":
+            uid = entry.account.ai_model.owner_id
+        else:
+            continue
+        out[uid] = out.get(uid, 0) + entry.amount
     return out
+
+
+def _model_usage(datanet, alice, staff, *, honest_owner, shill, copies, django_capture_on_commit_callbacks) -> None:
+    from curation.models import Release
+    from curation.releases import release_create
+    from rewards import ai_models
+    from rewards.models import Account
+    from rewards.usage import usage_post
+
+    with django_capture_on_commit_callbacks(execute=True):
+        release = release_create(datanet=datanet, actor=alice)
+    release.refresh_from_db()
+    assert release.status == Release.Status.READY
+    treasury = rewards.account_get_or_create(kind=Account.Kind.TREASURY)
+    for user in (honest_owner, shill):  # both buy tokens to pay for their model's use
+        rewards.ledger_post(key=f"buy:{user.pk}", kind="transfer", actor=staff, memo="bought tokens",
+                            lines=[(treasury, -100 * OPEN),
+                                   (rewards.account_get_or_create(kind=Account.Kind.USER, user=user), 100 * OPEN)])
+    honest_model = ai_models.ai_model_register(owner=honest_owner, name="Helper", releases=[release])
+    shill_model = ai_models.ai_model_register(owner=shill, name="Shill", releases=[release])
+    ai_models.ai_model_prepay(ai_model=honest_model, actor=honest_owner, amount=50 * OPEN, key="p1")
+    ai_models.ai_model_prepay(ai_model=shill_model, actor=shill, amount=50 * OPEN, key="p2")
+    accepted = list(Record.objects.filter(datanet=datanet, status="accepted").values_list("text", flat=True))
+    for i, text in enumerate(accepted[:6]):
+        usage_post(ai_model=honest_model, actor=honest_owner, idempotency_key=f"h{i}", fee=2 * OPEN,
+                   output=f"Here is what to do. {text}")
+    for i, text in enumerate(copies[:8]):
+        usage_post(ai_model=shill_model, actor=shill, idempotency_key=f"s{i}", fee=2 * OPEN, output=text)
+    for _ in range(5):  # replaying a key is answered from the first event and charges nothing
+        _, created = usage_post(ai_model=shill_model, actor=shill, idempotency_key="s0", fee=2 * OPEN,
+                                output=copies[0])
+        assert not created
 
 
 @pytest.mark.django_db(transaction=True)
@@ -162,6 +205,11 @@ def test_attackers_earn_at_most_one_percent(api_as, alice, staff, settings, djan
         _upload(api_as, friend, datanet, friends, "friend.jsonl")
     _review_round(datanet, curators, colluder, friend, junk)
 
+    shill = copycats[0]
+    _model_usage(datanet, alice, staff, honest_owner=UserFactory(username="modelco"), shill=shill,
+                 copies=list(Record.objects.filter(contributor=shill).values_list("text", flat=True)),
+                 django_capture_on_commit_callbacks=django_capture_on_commit_callbacks)
+
     # Replays: the same review decision again, and someone else's wallet signature.
     record = Record.objects.filter(datanet=datanet, status="accepted").first()
     vote = record.reviews.filter(reviewer__in=curators).first()
@@ -170,15 +218,17 @@ def test_attackers_earn_at_most_one_percent(api_as, alice, staff, settings, djan
     _replay_wallet_signature(api_as, honest[0], flooder)
 
     earned = _earnings()
-    total = sum(earned.values())
-    by_attackers = sum(v for uid, v in earned.items() if uid in {a.pk for a in attackers})
+    total = sum(v for v in earned.values() if v > 0)
+    # Only gains count against the bound: one attacker's loss does not offset another's gain.
+    by_attackers = sum(max(v, 0) for uid, v in earned.items() if uid in {a.pk for a in attackers})
     rows = [(u.username, "attacker" if u in attackers else "honest", earned.get(u.pk, 0))
-            for u in [*honest, *curators, colluder, friend, *copycats, flooder]]
+            for u in [*honest, *curators, get_user_model().objects.get(username="modelco"), colluder, friend,
+                      *copycats, flooder]]
     with capsys.disabled():
         print("\n| user | kind | earned (OPEN) | share |\n|---|---|---:|---:|")
         for name, kind, amount in rows:
             print(f"| {name} | {kind} | {amount / OPEN:.2f} | {amount / max(total, 1):.2%} |")
-        print(f"| **attackers** | | {by_attackers / OPEN:.2f} | {by_attackers / max(total, 1):.2%} |")
+        print(f"| **attackers' gains** | | {by_attackers / OPEN:.2f} | {by_attackers / max(total, 1):.2%} |")
     assert total > 0
     assert by_attackers <= total // 100, rows
     assert ledger.pool_balance(datanet=datanet) >= 0
