@@ -112,7 +112,7 @@ def review_claim_next(*, datanet: Datanet, curator: Any, now: datetime | None = 
     return None
 
 
-def _clean(*, decision: str, reason: str, comment: str) -> tuple[str, str]:
+def clean_decision(*, decision: str, reason: str, comment: str) -> tuple[str, str]:
     if decision not in Decision.values:
         raise ValidationError({"decision": f"Choose one of {', '.join(Decision.values)} (got {decision!r})."})
     reason = (reason or "").strip()
@@ -147,7 +147,7 @@ def review_submit(*, record: Record, reviewer: Any, decision: str, reason: str =
     datanet, and ReviewRefused when the record cannot take this decision now (already decided,
     claimed by someone else, already voted on, escalated to the owners, or their own record).
     """
-    reason, comment = _clean(decision=decision, reason=reason, comment=comment)
+    reason, comment = clean_decision(decision=decision, reason=reason, comment=comment)
     datanet = record.datanet
     if not permissions.can_curate(reviewer, datanet):
         raise PermissionDenied("Only the datanet's curators and owners review records.")
@@ -219,6 +219,14 @@ def _decide(*, record: Record, outcome: str, approvals: int, rejections: int, ac
              "required": datanet.approvals_required}
     if ruling is not None:
         entry.update(escalated=True, ruling="owner")
+    record_decide(record=record, outcome=outcome, entry=entry, actor=actor, now=now)
+
+
+def record_decide(*, record: Record, outcome: str, entry: dict, actor: Any, now: datetime) -> None:
+    """Move a record (locked by the caller) to accepted or rejected with its receipt `entry`: the
+    datanet's counters, the audit log and the reward accrual, in the caller's transaction. Every
+    path that decides a record — consensus, an owner's ruling, a bulk decision, an appeal — ends here."""
+    datanet = record.datanet
     record.status = Record.Status.ACCEPTED if outcome == "accepted" else Record.Status.REJECTED
     record.decided_at = now
     record.receipt = [*record.receipt, entry]

@@ -84,6 +84,7 @@ class ReviewItem:
     rejections: int
     reviews: list[Review] = field(default_factory=list)
     neighbours: list[Neighbour] = field(default_factory=list)
+    receipt: list[dict] = field(default_factory=list)  # what the curator is shown of the record's receipt
 
 
 def review_item(*, claim: ReviewClaim, neighbours: int = 5) -> ReviewItem:
@@ -96,6 +97,7 @@ def review_item(*, claim: ReviewClaim, neighbours: int = 5) -> ReviewItem:
         rejections=sum(r.decision == Review.Decision.REJECT and not r.final for r in reviews),
         reviews=reviews,
         neighbours=record_neighbours(record=record, k=neighbours),
+        receipt=record.receipt,
     )
 
 
