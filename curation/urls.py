@@ -47,3 +47,11 @@ urlpatterns += [
     path("d/<slug:slug>/gold/mark/", gold_views.gold_mark, name="gold_mark"),
     path("gold/<int:pk>/retire/", gold_views.gold_retire, name="gold_retire"),
 ]
+
+from curation import bulk_views  # noqa: E402
+
+urlpatterns += [
+    path("d/<slug:slug>/review/bulk/", bulk_views.bulk_page, name="bulk"),
+    path("d/<slug:slug>/review/bulk/preview/", bulk_views.bulk_preview, name="bulk_preview"),
+    path("d/<slug:slug>/review/bulk/apply/", bulk_views.bulk_apply, name="bulk_apply"),
+]
