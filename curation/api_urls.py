@@ -43,3 +43,9 @@ urlpatterns += [
     path("datanets/<slug:slug>/curators/", gold_api.DatanetCuratorAgreementApi.as_view(),
          name="api-datanet-curators"),
 ]
+
+from curation import bulk_api  # noqa: E402
+
+urlpatterns += [
+    path("datanets/<slug:slug>/review/bulk/", bulk_api.DatanetBulkDecisionApi.as_view(), name="api-datanet-review-bulk"),
+]

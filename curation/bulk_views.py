@@ -52,6 +52,8 @@ def bulk_preview(request: HttpRequest, slug: str) -> HttpResponse:
                                        comment=request.POST.get("comment", ""))
     except ValidationError as exc:
         return _render(request, {**context, "error": " ".join(exc.messages)}, 400)
+    except PermissionDenied as exc:
+        return _render(request, {**context, "error": str(exc)}, 403)
     return _render(request, {**context, "preview": preview})
 
 
@@ -66,4 +68,6 @@ def bulk_apply(request: HttpRequest, slug: str) -> HttpResponse:
                                  reason=request.POST.get("reason", ""), comment=request.POST.get("comment", ""))
     except ValidationError as exc:
         return _render(request, {**context, "error": " ".join(exc.messages)}, 400)
+    except PermissionDenied as exc:
+        return _render(request, {**context, "error": str(exc)}, 403)
     return _render(request, {**context, "result": result})

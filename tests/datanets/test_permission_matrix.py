@@ -41,6 +41,15 @@ PAGES = [
     ("POST", "/d/{slug}/report/", [302, 400, 400, 400, 400, 400], [302, 404, 400, 400, 400, 400]),
     # Moderation: owners and staff (unfreezing a datanet that is not frozen redirects with a message).
     ("POST", "/d/{slug}/unfreeze/", [302, 403, 403, 403, 302, 302], [302, 404, 403, 403, 302, 302]),
+    # Appeals and gold items: the datanet's owners only (an empty form is sent back with its error).
+    ("GET", "/d/{slug}/appeals/", [302, 403, 403, 403, 200, 403], [302, 404, 403, 403, 200, 403]),
+    ("GET", "/d/{slug}/gold/", [302, 403, 403, 403, 200, 403], [302, 404, 403, 403, 200, 403]),
+    ("POST", "/d/{slug}/gold/policy/", [302, 403, 403, 403, 302, 403], [302, 404, 403, 403, 302, 403]),
+    ("POST", "/d/{slug}/gold/mark/", [302, 403, 403, 403, 302, 403], [302, 404, 403, 403, 302, 403]),
+    # Bulk decisions: curators and owners (an empty filter is a 400 that says to choose one).
+    ("GET", "/d/{slug}/review/bulk/", [302, 403, 403, 200, 200, 403], [302, 404, 403, 200, 200, 403]),
+    ("POST", "/d/{slug}/review/bulk/preview/", [302, 403, 403, 400, 400, 403], [302, 404, 403, 400, 400, 403]),
+    ("POST", "/d/{slug}/review/bulk/apply/", [302, 403, 403, 400, 400, 403], [302, 404, 403, 400, 400, 403]),
 ]
 API = [
     ("GET", "/api/v1/datanets/{slug}/", [200, 200, 200, 200, 200, 200], [404, 404, 200, 200, 200, 200]),
@@ -62,6 +71,15 @@ API = [
     ("POST", "/api/v1/datanets/{slug}/uploads/", [401, "OK", "OK", "OK", "OK", "OK"], [401, 404, "OK", "OK", "OK", 403]),
     # Owners fund from their balance, staff from the treasury; the empty body is a 400 that says so.
     ("POST", "/api/v1/datanets/{slug}/pool/fund/", [401, 403, 403, 403, 400, 400], [404, 404, 403, 403, 400, 400]),
+    # Appeals, gold items and curator agreement: owners only (empty bodies are 400s that say what is missing).
+    ("GET", "/api/v1/datanets/{slug}/appeals/", [401, 403, 403, 403, 200, 403], [404, 404, 403, 403, 200, 403]),
+    ("GET", "/api/v1/datanets/{slug}/gold/", [401, 403, 403, 403, 200, 403], [404, 404, 403, 403, 200, 403]),
+    ("POST", "/api/v1/datanets/{slug}/gold/", [401, 403, 403, 403, 400, 403], [404, 404, 403, 403, 400, 403]),
+    ("GET", "/api/v1/datanets/{slug}/gold/policy/", [401, 403, 403, 403, 200, 403], [404, 404, 403, 403, 200, 403]),
+    ("PUT", "/api/v1/datanets/{slug}/gold/policy/", [401, 403, 403, 403, 400, 403], [404, 404, 403, 403, 400, 403]),
+    ("GET", "/api/v1/datanets/{slug}/curators/", [401, 403, 403, 403, 200, 403], [404, 404, 403, 403, 200, 403]),
+    # Bulk decisions: curators and owners.
+    ("POST", "/api/v1/datanets/{slug}/review/bulk/", [401, 403, 403, 400, 400, 403], [404, 404, 403, 400, 400, 403]),
 ]
 BODIES = {
     ("PATCH", "datanets"): {"summary": "changed"},
