@@ -89,8 +89,7 @@ class AppealResolveApi(APIView):
     parser_classes = [JSONParser]
 
     class AppealResolveInput(serializers.Serializer):
-        decision = serializers.ChoiceField(choices=[("uphold", "Uphold the rejection"),
-                                                    ("overturn", "Overturn: accept the record")])
+        decision = serializers.ChoiceField(choices=appeals.DECISION_CHOICES)
         note = serializers.CharField(max_length=2000, required=False, allow_blank=True,
                                      help_text="To the contributor; required to uphold.")
 

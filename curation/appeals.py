@@ -25,7 +25,8 @@ APPEALABLE = (Record.Status.REJECTED, Record.Status.REJECTED_QUALITY)
 # Open appeals one contributor may have in one datanet: enough for honest use, and a bound on
 # how much one bulk upload can pile onto the owners' queue.
 MAX_OPEN_APPEALS = 20
-DECISIONS = ("uphold", "overturn")
+DECISION_CHOICES = [("uphold", "Uphold the rejection"), ("overturn", "Overturn: accept the record")]
+DECISIONS = tuple(value for value, _ in DECISION_CHOICES)
 
 
 class AppealRefused(Exception):

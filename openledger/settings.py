@@ -242,6 +242,8 @@ SPECTACULAR_SETTINGS = {
         "ReportReasonEnum": "curation.models.Report.Reason",
         "ReviewReasonEnum": "curation.models.Review.Reason",
         "ReleaseStatusEnum": "curation.models.Release.Status",
+        "ReviewDecisionEnum": "curation.models.Review.Decision",
+        "AppealDecisionEnum": "curation.appeals.DECISION_CHOICES",
     },
 }
 
