@@ -94,23 +94,27 @@ def _gold_item_view(answer: GoldAnswer) -> review_selectors.ReviewItem:
 
 def review_item_held(*, datanet: Datanet, curator: Any) -> review_selectors.ReviewItem | None:
     """The item this curator is working on (an unanswered gold item, or an unexpired claim)."""
-    open_gold = gold_selectors.gold_answer_open(datanet=datanet, curator=curator)
-    if open_gold is not None:
-        return _gold_item_view(open_gold)
+    if gold_selectors.gold_every(datanet=datanet):
+        open_gold = gold_selectors.gold_answer_open(datanet=datanet, curator=curator)
+        if open_gold is not None:
+            return _gold_item_view(open_gold)
     claim = review_selectors.claim_held(datanet=datanet, curator=curator)
     return review_selectors.review_item(claim=claim) if claim is not None else None
 
 
 def review_next_item(*, datanet: Datanet, curator: Any) -> review_selectors.ReviewItem | None:
     """The next item for a curator: their unanswered gold item, else their held claim, else a gold
-    item when one is due, else the next claim from the queue (see `review.review_claim_next`)."""
+    item when one is due, else the next claim from the queue (see `review.review_claim_next`).
+    While the gold policy is off, gold items already served are not served again."""
     if not permissions.can_curate(curator, datanet):
         raise PermissionDenied("Only the datanet's curators and owners review records.")
-    open_gold = gold_selectors.gold_answer_open(datanet=datanet, curator=curator)
-    if open_gold is not None:
-        return _gold_item_view(open_gold)
-    if review_selectors.claim_held(datanet=datanet, curator=curator) is None:
-        gold = gold_selectors.gold_due(datanet=datanet, curator=curator)
+    every = gold_selectors.gold_every(datanet=datanet)
+    if every:  # with gold off (the default) the next item is one claim, nothing more
+        open_gold = gold_selectors.gold_answer_open(datanet=datanet, curator=curator)
+        if open_gold is not None:
+            return _gold_item_view(open_gold)
+    if every and review_selectors.claim_held(datanet=datanet, curator=curator) is None:
+        gold = gold_selectors.gold_due(datanet=datanet, curator=curator, every=every)
         if gold is not None:
             try:
                 with transaction.atomic():

@@ -29,10 +29,10 @@ def gold_answer_open_for(*, record: Record, curator: Any) -> GoldAnswer | None:
             .filter(gold__record=record, curator=curator, answered_at__isnull=True).first())
 
 
-def gold_due(*, datanet: Datanet, curator: Any) -> GoldItem | None:
+def gold_due(*, datanet: Datanet, curator: Any, every: int | None = None) -> GoldItem | None:
     """The gold item to serve this curator now, or None: when the policy is on, the curator has
     decided or skipped `every - 1` records since their last gold item, and one is left for them."""
-    every = gold_every(datanet=datanet)
+    every = gold_every(datanet=datanet) if every is None else every
     if not every:
         return None
     last = (GoldAnswer.objects.filter(datanet=datanet, curator=curator).order_by("-served_at")

@@ -61,7 +61,11 @@ class Review(models.Model):
             models.UniqueConstraint(fields=["record"], condition=Q(final=True), name="review_one_ruling_per_record"),
             models.CheckConstraint(condition=~Q(decision="reject") | ~Q(reason=""), name="review_reject_has_reason"),
         ]
-        indexes = [models.Index(fields=["reviewer", "decision"])]
+        indexes = [
+            models.Index(fields=["reviewer", "decision"]),
+            # "Did this curator touch this record?" is asked for every candidate of the review queue.
+            models.Index(fields=["record", "reviewer"], name="review_record_reviewer"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reviewer} {self.decision} record #{self.record_id}"

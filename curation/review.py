@@ -95,8 +95,8 @@ def review_claim_next(*, datanet: Datanet, curator: Any, now: datetime | None = 
             held.expires_at = until
             return held
         for _ in range(3):  # a few rounds: others may win every candidate of one round
-            ids = list(review_selectors.review_queue(datanet=datanet, curator=curator, now=now)
-                       .values_list("id", flat=True)[:CANDIDATES_PER_ROUND])
+            ids = review_selectors.review_queue_next_ids(datanet=datanet, curator=curator, now=now,
+                                                         limit=CANDIDATES_PER_ROUND)
             if not ids:
                 return None
             for record_id in ids:
