@@ -40,7 +40,8 @@ def gold_due(*, datanet: Datanet, curator: Any, every: int | None = None) -> Gol
     since = Review.objects.filter(reviewer=curator, record__datanet=datanet)
     if last is not None:
         since = since.filter(created_at__gt=last)
-    if since.count() < every - 1:
+    # At most every - 1 rows are read, newest first, on the (reviewer, created_at) index.
+    if len(since.order_by("-created_at").values_list("id", flat=True)[: every - 1]) < every - 1:
         return None
     return (GoldItem.objects.select_related("record")
             .filter(datanet=datanet, active=True).exclude(record__contributor=curator)

@@ -65,6 +65,8 @@ class Review(models.Model):
             models.Index(fields=["reviewer", "decision"]),
             # "Did this curator touch this record?" is asked for every candidate of the review queue.
             models.Index(fields=["record", "reviewer"], name="review_record_reviewer"),
+            # A curator's latest decisions: when the next gold item is due.
+            models.Index(fields=["reviewer", "-created_at"], name="review_reviewer_latest"),
         ]
 
     def __str__(self) -> str:
