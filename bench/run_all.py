@@ -20,6 +20,8 @@ BENCHES = [
     ("LSH lookup + insert", ["bench_lsh.py"], ["--records", "100000", "--measure", "10000"]),
     ("Embedding encoder", ["bench_encoder.py"], []),
     ("End-to-end ingest", ["bench_ingest.py"], ["--records", "5000"]),
+    ("Next review item", ["bench_review_next.py"], ["--records", "100000", "--in-review", "10000", "--samples", "50"]),
+    ("Release export", ["bench_release_export.py"], ["--records", "50000"]),
 ]
 
 
