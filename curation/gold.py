@@ -113,7 +113,8 @@ def review_next_item(*, datanet: Datanet, curator: Any) -> review_selectors.Revi
         open_gold = gold_selectors.gold_answer_open(datanet=datanet, curator=curator)
         if open_gold is not None:
             return _gold_item_view(open_gold)
-    if every and review_selectors.claim_held(datanet=datanet, curator=curator) is None:
+    holds_none = bool(every) and review_selectors.claim_held(datanet=datanet, curator=curator) is None
+    if holds_none:
         gold = gold_selectors.gold_due(datanet=datanet, curator=curator, every=every)
         if gold is not None:
             try:
@@ -124,7 +125,7 @@ def review_next_item(*, datanet: Datanet, curator: Any) -> review_selectors.Revi
                 answer = GoldAnswer.objects.get(gold=gold, curator=curator)
             answer.gold = gold
             return _gold_item_view(answer)
-    claim = review.review_claim_next(datanet=datanet, curator=curator)
+    claim = review.review_claim_next(datanet=datanet, curator=curator, holds_none=holds_none)
     return review_selectors.review_item(claim=claim) if claim is not None else None
 
 

@@ -59,37 +59,35 @@ def claim_seconds() -> int:
 
 
 def _try_claim(*, record_id: int, datanet: Datanet, curator: Any, now: datetime, until: datetime) -> bool:
-    # An expired claim is taken over by a conditional UPDATE: of two curators racing for it, the
-    # second one's WHERE no longer matches once the first has committed.
-    taken = ReviewClaim.objects.filter(record_id=record_id, expires_at__lt=now).update(
-        curator=curator, claimed_at=now, expires_at=until
-    )
-    if taken:
-        return True
-    if ReviewClaim.objects.filter(record_id=record_id).exists():
-        return False
+    # Most candidates were never claimed: try the INSERT first (the unique record guards it).
     try:
         with transaction.atomic():  # a savepoint: losing the race must not end the outer transaction
             ReviewClaim.objects.create(record_id=record_id, datanet=datanet, curator=curator, claimed_at=now,
                                        expires_at=until)
+        return True
     except IntegrityError:
-        return False
-    return True
+        pass
+    # An expired claim is taken over by a conditional UPDATE: of two curators racing for it, the
+    # second one's WHERE no longer matches once the first has committed.
+    return bool(ReviewClaim.objects.filter(record_id=record_id, expires_at__lt=now).update(
+        curator=curator, claimed_at=now, expires_at=until))
 
 
-def review_claim_next(*, datanet: Datanet, curator: Any, now: datetime | None = None) -> ReviewClaim | None:
+def review_claim_next(*, datanet: Datanet, curator: Any, now: datetime | None = None,
+                      holds_none: bool = False) -> ReviewClaim | None:
     """Claim the next record of this datanet's queue for `curator`, or None when nothing is left.
 
     The caller may rely on: no two curators hold an unexpired claim on the same record; a curator
     is never given a record they contributed, nor one they already voted on (except an owner's
     ruling on an escalated record); a curator who still holds a claim gets it back, extended.
+    `holds_none`: the caller has just read that the curator holds no claim (one query less).
     """
     if not permissions.can_curate(curator, datanet):
         raise PermissionDenied("Only the datanet's curators and owners review records.")
     now = now or timezone.now()
     until = now + timedelta(seconds=claim_seconds())
     with transaction.atomic():
-        held = review_selectors.claim_held(datanet=datanet, curator=curator, now=now)
+        held = None if holds_none else review_selectors.claim_held(datanet=datanet, curator=curator, now=now)
         if held is not None:
             ReviewClaim.objects.filter(id=held.id, curator=curator).update(expires_at=until)
             held.expires_at = until
