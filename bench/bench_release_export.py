@@ -96,8 +96,8 @@ def main() -> None:
         print(f"| {n:,} | {elapsed:.1f} | {n / elapsed:,.0f} | {before:.0f} | {peak:.0f} | {peak - before:.0f} | "
               f"{sizes['jsonl'] / 2**20:.0f} | {sizes['parquet'] / 2**20:.0f} |")
     small, big = rows
-    print(f"\nMemory growth from {small[0]:,} to {big[0]:,} records: {(big[3] - big[2]) - (small[3] - small[2]):+.0f} MB "
-          "(flat means the build streams).")
+    print(f"\nPeak RSS building {small[0]:,} records: {small[3]:.0f} MB; {big[0]:,} records: {big[3]:.0f} MB "
+          f"({big[3] - small[3]:+.0f} MB for {big[0] / small[0]:.0f}× the records; flat means the build streams).")
 
 
 if __name__ == "__main__":
