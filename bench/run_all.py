@@ -24,6 +24,8 @@ BENCHES = [
     ("Settlement gas", ["bench_settlement_gas.py"], ["--no-check"]),
     ("Proof of Attribution", ["bench_attribution.py"],
      ["--records", "1000", "--per-kind", "40", "--index-size", "100000", "--events", "100"]),
+    ("Next review item", ["bench_review_next.py"], ["--records", "100000", "--in-review", "10000", "--samples", "50"]),
+    ("Release export", ["bench_release_export.py"], ["--records", "50000"]),
 ]
 
 

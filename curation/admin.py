@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from curation.models import LshBand, Review, ReviewClaim, ReviewEscalation
+from curation.models import Appeal, GoldAnswer, GoldItem, GoldPolicy, LshBand, Review, ReviewClaim, ReviewEscalation
 from openledger.admin import NoAddOrEditAdmin, ReadOnlyAdmin
 
 
@@ -139,3 +139,36 @@ class ReleaseAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     search_fields = ["datanet__slug", "merkle_root"]
     raw_id_fields = ["datanet", "created_by"]
+
+
+@admin.register(Appeal)
+class AppealAdmin(NoAddOrEditAdmin):
+    """Appeals are decided on the owners' Appeals page (`curation.appeals`), which moves the record
+    and its rewards; read-only here."""
+
+    list_display = ["record", "datanet", "appellant", "rejected_as", "status", "decided_by", "created_at"]
+    list_filter = ["status", "rejected_as"]
+    search_fields = ["appellant__username", "message", "note"]
+    raw_id_fields = ["record", "datanet", "appellant", "decided_by"]
+
+
+@admin.register(GoldPolicy)
+class GoldPolicyAdmin(NoAddOrEditAdmin):
+    list_display = ["datanet", "every"]
+    search_fields = ["datanet__name"]
+
+
+@admin.register(GoldItem)
+class GoldItemAdmin(NoAddOrEditAdmin):
+    list_display = ["record", "datanet", "answer", "active", "created_by", "created_at"]
+    list_filter = ["answer", "active"]
+    search_fields = ["datanet__name"]
+    raw_id_fields = ["record", "datanet", "created_by"]
+
+
+@admin.register(GoldAnswer)
+class GoldAnswerAdmin(NoAddOrEditAdmin):
+    list_display = ["gold", "curator", "decision", "served_at", "answered_at"]
+    list_filter = ["decision"]
+    search_fields = ["curator__username"]
+    raw_id_fields = ["gold", "datanet", "curator"]

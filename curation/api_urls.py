@@ -25,3 +25,27 @@ urlpatterns += [
     path("releases/<int:pk>/", release_api.ReleaseDetailApi.as_view(), name="api-release"),
     path("releases/<int:pk>/files/<str:kind>/", release_api.ReleaseFileApi.as_view(), name="api-release-file"),
 ]
+
+from curation import appeal_api  # noqa: E402
+
+urlpatterns += [
+    path("records/<int:pk>/appeal/", appeal_api.RecordAppealApi.as_view(), name="api-record-appeal"),
+    path("appeals/", appeal_api.AppealListApi.as_view(), name="api-appeals"),
+    path("appeals/<int:pk>/resolve/", appeal_api.AppealResolveApi.as_view(), name="api-appeal-resolve"),
+    path("datanets/<slug:slug>/appeals/", appeal_api.DatanetAppealListApi.as_view(), name="api-datanet-appeals"),
+]
+
+from curation import gold_api  # noqa: E402
+
+urlpatterns += [
+    path("datanets/<slug:slug>/gold/", gold_api.DatanetGoldApi.as_view(), name="api-datanet-gold"),
+    path("datanets/<slug:slug>/gold/policy/", gold_api.DatanetGoldPolicyApi.as_view(), name="api-datanet-gold-policy"),
+    path("datanets/<slug:slug>/curators/", gold_api.DatanetCuratorAgreementApi.as_view(),
+         name="api-datanet-curators"),
+]
+
+from curation import bulk_api  # noqa: E402
+
+urlpatterns += [
+    path("datanets/<slug:slug>/review/bulk/", bulk_api.DatanetBulkDecisionApi.as_view(), name="api-datanet-review-bulk"),
+]

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -60,7 +61,13 @@ class Review(models.Model):
             models.UniqueConstraint(fields=["record"], condition=Q(final=True), name="review_one_ruling_per_record"),
             models.CheckConstraint(condition=~Q(decision="reject") | ~Q(reason=""), name="review_reject_has_reason"),
         ]
-        indexes = [models.Index(fields=["reviewer", "decision"])]
+        indexes = [
+            models.Index(fields=["reviewer", "decision"]),
+            # "Did this curator touch this record?" is asked for every candidate of the review queue.
+            models.Index(fields=["record", "reviewer"], name="review_record_reviewer"),
+            # A curator's latest decisions: when the next gold item is due.
+            models.Index(fields=["reviewer", "-created_at"], name="review_reviewer_latest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reviewer} {self.decision} record #{self.record_id}"
@@ -278,3 +285,102 @@ class Release(models.Model):
         if self.status == self.Status.READY:
             raise RuntimeError("A ready release is immutable and is never deleted.")
         return super().delete(*args, **kwargs)
+
+
+class Appeal(models.Model):
+    """A contributor's appeal against the rejection of one of their records: one per record, ever
+    (the one-to-one is the guard). It waits in the datanet owners' queue until an owner upholds the
+    rejection or overturns it; an overturned record is accepted and paid like a consensus acceptance."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for the owners"
+        UPHELD = "upheld", "Rejection upheld"
+        OVERTURNED = "overturned", "Overturned: accepted"
+
+    record = models.OneToOneField(Record, on_delete=models.CASCADE, related_name="appeal")
+    datanet = models.ForeignKey(Datanet, on_delete=models.CASCADE, related_name="appeals")
+    appellant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="appeals")
+    rejected_as = models.CharField(max_length=18, help_text="The record's status when it was appealed.")
+    message = models.TextField(max_length=2000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True, max_length=2000, help_text="The owner's answer; the contributor sees it.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.CheckConstraint(condition=Q(status="open") | Q(decided_at__isnull=False),
+                                              name="appeal_decided_has_time")]
+        indexes = [models.Index(fields=["datanet", "status", "created_at"]),
+                   models.Index(fields=["appellant", "status"])]
+
+    def __str__(self) -> str:
+        return f"appeal on record #{self.record_id} ({self.status})"
+
+    @property
+    def rejected_as_display(self) -> str:
+        return Record.Status(self.rejected_as).label if self.rejected_as in Record.Status.values else self.rejected_as
+
+
+class GoldPolicy(models.Model):
+    """How often a datanet mixes gold items into its curators' queues: one in `every` items
+    (0 = never). A row exists only once an owner changed it."""
+
+    datanet = models.OneToOneField(Datanet, on_delete=models.CASCADE, related_name="gold_policy")
+    every = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(1000)])
+
+    def __str__(self) -> str:
+        return f"gold 1 in {self.every} for {self.datanet}" if self.every else f"no gold for {self.datanet}"
+
+
+class GoldItem(models.Model):
+    """A decided record whose right answer the owners know. Curators get it in their queue like any
+    other item; their answer is kept apart (GoldAnswer) and never changes the record."""
+
+    class Answer(models.TextChoices):
+        ACCEPT = "accept", "Accept"
+        REJECT = "reject", "Reject"
+
+    record = models.OneToOneField(Record, on_delete=models.CASCADE, related_name="gold")
+    datanet = models.ForeignKey(Datanet, on_delete=models.CASCADE, related_name="gold_items")
+    answer = models.CharField(max_length=6, choices=Answer.choices)
+    active = models.BooleanField(default=True, help_text="Served to curators; answers stay when retired.")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["datanet", "active"])]
+
+    def __str__(self) -> str:
+        return f"gold record #{self.record_id}: {self.answer}"
+
+
+class GoldAnswer(models.Model):
+    """One curator's answer on one gold item (each curator gets each gold item once). Open while
+    `answered_at` is empty: the curator gets it back when they ask for the next item."""
+
+    gold = models.ForeignKey(GoldItem, on_delete=models.CASCADE, related_name="answers")
+    datanet = models.ForeignKey(Datanet, on_delete=models.CASCADE, related_name="+")
+    curator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="gold_answers")
+    served_at = models.DateTimeField()
+    decision = models.CharField(max_length=6, choices=Review.Decision.choices, blank=True)
+    reason = models.CharField(max_length=13, choices=Review.Reason.choices, blank=True)
+    comment = models.TextField(blank=True, max_length=2000)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["served_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["gold", "curator"], name="gold_answer_once_per_curator")]
+        indexes = [models.Index(fields=["datanet", "curator", "answered_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.curator} on gold #{self.gold_id}: {self.decision or 'open'}"
+
+    @property
+    def agreed(self) -> bool | None:
+        if self.decision not in (Review.Decision.ACCEPT, Review.Decision.REJECT):
+            return None
+        return self.decision == self.gold.answer

@@ -61,44 +61,42 @@ def claim_seconds() -> int:
 
 
 def _try_claim(*, record_id: int, datanet: Datanet, curator: Any, now: datetime, until: datetime) -> bool:
-    # An expired claim is taken over by a conditional UPDATE: of two curators racing for it, the
-    # second one's WHERE no longer matches once the first has committed.
-    taken = ReviewClaim.objects.filter(record_id=record_id, expires_at__lt=now).update(
-        curator=curator, claimed_at=now, expires_at=until
-    )
-    if taken:
-        return True
-    if ReviewClaim.objects.filter(record_id=record_id).exists():
-        return False
+    # Most candidates were never claimed: try the INSERT first (the unique record guards it).
     try:
         with transaction.atomic():  # a savepoint: losing the race must not end the outer transaction
             ReviewClaim.objects.create(record_id=record_id, datanet=datanet, curator=curator, claimed_at=now,
                                        expires_at=until)
+        return True
     except IntegrityError:
-        return False
-    return True
+        pass
+    # An expired claim is taken over by a conditional UPDATE: of two curators racing for it, the
+    # second one's WHERE no longer matches once the first has committed.
+    return bool(ReviewClaim.objects.filter(record_id=record_id, expires_at__lt=now).update(
+        curator=curator, claimed_at=now, expires_at=until))
 
 
-def review_claim_next(*, datanet: Datanet, curator: Any, now: datetime | None = None) -> ReviewClaim | None:
+def review_claim_next(*, datanet: Datanet, curator: Any, now: datetime | None = None,
+                      holds_none: bool = False) -> ReviewClaim | None:
     """Claim the next record of this datanet's queue for `curator`, or None when nothing is left.
 
     The caller may rely on: no two curators hold an unexpired claim on the same record; a curator
     is never given a record they contributed, nor one they already voted on (except an owner's
     ruling on an escalated record); a curator who still holds a claim gets it back, extended.
+    `holds_none`: the caller has just read that the curator holds no claim (one query less).
     """
     if not permissions.can_curate(curator, datanet):
         raise PermissionDenied("Only the datanet's curators and owners review records.")
     now = now or timezone.now()
     until = now + timedelta(seconds=claim_seconds())
     with transaction.atomic():
-        held = review_selectors.claim_held(datanet=datanet, curator=curator, now=now)
+        held = None if holds_none else review_selectors.claim_held(datanet=datanet, curator=curator, now=now)
         if held is not None:
             ReviewClaim.objects.filter(id=held.id, curator=curator).update(expires_at=until)
             held.expires_at = until
             return held
         for _ in range(3):  # a few rounds: others may win every candidate of one round
-            ids = list(review_selectors.review_queue(datanet=datanet, curator=curator, now=now)
-                       .values_list("id", flat=True)[:CANDIDATES_PER_ROUND])
+            ids = review_selectors.review_queue_next_ids(datanet=datanet, curator=curator, now=now,
+                                                         limit=CANDIDATES_PER_ROUND)
             if not ids:
                 return None
             for record_id in ids:
@@ -114,7 +112,7 @@ def review_claim_next(*, datanet: Datanet, curator: Any, now: datetime | None = 
     return None
 
 
-def _clean(*, decision: str, reason: str, comment: str) -> tuple[str, str]:
+def clean_decision(*, decision: str, reason: str, comment: str) -> tuple[str, str]:
     if decision not in Decision.values:
         raise ValidationError({"decision": f"Choose one of {', '.join(Decision.values)} (got {decision!r})."})
     reason = (reason or "").strip()
@@ -149,7 +147,7 @@ def review_submit(*, record: Record, reviewer: Any, decision: str, reason: str =
     datanet, and ReviewRefused when the record cannot take this decision now (already decided,
     claimed by someone else, already voted on, escalated to the owners, or their own record).
     """
-    reason, comment = _clean(decision=decision, reason=reason, comment=comment)
+    reason, comment = clean_decision(decision=decision, reason=reason, comment=comment)
     datanet = record.datanet
     if not permissions.can_curate(reviewer, datanet):
         raise PermissionDenied("Only the datanet's curators and owners review records.")
@@ -221,6 +219,14 @@ def _decide(*, record: Record, outcome: str, approvals: int, rejections: int, ac
              "required": datanet.approvals_required}
     if ruling is not None:
         entry.update(escalated=True, ruling="owner")
+    record_decide(record=record, outcome=outcome, entry=entry, actor=actor, now=now)
+
+
+def record_decide(*, record: Record, outcome: str, entry: dict, actor: Any, now: datetime) -> None:
+    """Move a record (locked by the caller) to accepted or rejected with its receipt `entry`: the
+    datanet's counters, the audit log and the reward accrual, in the caller's transaction. Every
+    path that decides a record — consensus, an owner's ruling, a bulk decision, an appeal — ends here."""
+    datanet = record.datanet
     record.status = Record.Status.ACCEPTED if outcome == "accepted" else Record.Status.REJECTED
     record.decided_at = now
     record.receipt = [*record.receipt, entry]

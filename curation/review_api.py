@@ -3,14 +3,14 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from openledger.parsers import JSONBodyParser as JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from curation import review, review_selectors
+from curation import gold, gold_selectors, review, review_selectors
 from curation.models import Review
 from datanets import permissions, selectors, submission_selectors
 from datanets.api import deny, raise_drf
@@ -38,7 +38,7 @@ class ReviewItemOutput(serializers.Serializer):
     quality_score = serializers.FloatField(source="record.quality_score", allow_null=True)
     quality_components = serializers.JSONField(source="record.quality_components")
     model_version = serializers.CharField(source="record.model_version")
-    receipt = serializers.JSONField(source="record.receipt")
+    receipt = serializers.JSONField()
     created_at = serializers.DateTimeField(source="record.created_at")
     claim_expires_at = serializers.DateTimeField(source="claim.expires_at")
     escalated = serializers.BooleanField()
@@ -59,21 +59,41 @@ class ReviewNextApi(APIView):
         datanet = selectors.datanet_get_for_user(user=request.user, slug=slug)
         if not permissions.can_curate(request.user, datanet):
             deny(request, CURATORS_ONLY)
-        claim = review.review_claim_next(datanet=datanet, curator=request.user)
-        if claim is None:
+        item = gold.review_next_item(datanet=datanet, curator=request.user)
+        if item is None:
             return Response(status=status.HTTP_204_NO_CONTENT)
-        return Response(ReviewItemOutput(review_selectors.review_item(claim=claim)).data)
+        return Response(ReviewItemOutput(item).data)
+
+
+class GoldResultOutput(serializers.Serializer):
+    answer = serializers.CharField(help_text="The known answer.")
+    agreed = serializers.BooleanField(allow_null=True, help_text="Null for a skip.")
 
 
 class ReviewSubmitOutput(ReviewVoteOutput):
     record_status = serializers.CharField(source="record.status")
     escalated = serializers.SerializerMethodField()
+    gold = serializers.SerializerMethodField()
 
     class Meta(ReviewVoteOutput.Meta):
-        fields = [*ReviewVoteOutput.Meta.fields, "record_status", "escalated"]
+        fields = [*ReviewVoteOutput.Meta.fields, "record_status", "escalated", "gold"]
 
     def get_escalated(self, obj: Review) -> bool:
         return review_selectors.is_escalated(record=obj.record)
+
+    @extend_schema_field(GoldResultOutput(allow_null=True))
+    def get_gold(self, obj: Review) -> dict | None:
+        """Set when the record was a gold item: your answer was kept apart and changed nothing."""
+        return None
+
+
+def _gold_submit_output(answer) -> dict:
+    """A gold answer in the shape of a vote, so clients handle both alike."""
+    return {"id": answer.pk, "record": answer.gold.record_id, "decision": answer.decision, "reason": answer.reason,
+            "comment": answer.comment, "final": False,
+            "created_at": serializers.DateTimeField().to_representation(answer.answered_at),
+            "record_status": answer.gold.record.status, "escalated": False,
+            "gold": {"answer": answer.gold.answer, "agreed": answer.agreed}}
 
 
 class ReviewSubmitApi(APIView):
@@ -97,9 +117,14 @@ class ReviewSubmitApi(APIView):
         record = submission_selectors.record_get_for_user(user=request.user, record_id=fields["record"])
         if not permissions.can_curate(request.user, record.datanet):
             deny(request, CURATORS_ONLY)
+        decision = {"decision": fields["decision"], "reason": fields.get("reason", ""),
+                    "comment": fields.get("comment", "")}
+        open_gold = gold_selectors.gold_answer_open_for(record=record, curator=request.user)
         try:
-            vote = review.review_submit(record=record, reviewer=request.user, decision=fields["decision"],
-                                        reason=fields.get("reason", ""), comment=fields.get("comment", ""))
+            if open_gold is not None:
+                answer = gold.gold_answer_submit(answer=open_gold, **decision)
+                return Response(_gold_submit_output(answer), status=status.HTTP_201_CREATED)
+            vote = review.review_submit(record=record, reviewer=request.user, **decision)
         except DjangoValidationError as exc:
             raise_drf(exc)
         except DjangoPermissionDenied as exc:

@@ -53,8 +53,74 @@ def _order(datanet: Datanet) -> list[Any]:
     return [F("quality_score").desc(nulls_last=True), "id"]
 
 
+def review_queue_next_ids(*, datanet: Datanet, curator: Any, now: datetime | None = None, limit: int = 20) -> list[int]:
+    """The first `limit` ids of `review_queue`, in its order, read in stages that each walk an
+    index and stop after `limit` rows — with 100,000 records in review, ordering the whole queue
+    on every request is what made "next item" slow (see bench/bench_review_next.py):
+
+    1. for owners, escalated records (few);
+    2. records the curator never touched, in the datanet's order (the index walk);
+    3. records the curator skipped, in the same order (few).
+    """
+    now = now or timezone.now()
+    held = ReviewClaim.objects.filter(record=OuterRef("pk"), expires_at__gte=now).exclude(curator=curator)
+    escalated = ReviewEscalation.objects.filter(record=OuterRef("pk"), resolved_at__isnull=True)
+    in_review = (Record.objects.filter(datanet=datanet, status=Record.Status.IN_REVIEW).exclude(contributor=curator)
+                 .exclude(Exists(held)))
+    ids: list[int] = []
+    if permissions.role_of(curator, datanet) == Membership.Role.OWNER:
+        ids += _ordered_ids(in_review.filter(Exists(escalated)), datanet, limit)
+    if len(ids) < limit:
+        touched = Review.objects.filter(record=OuterRef("pk"), reviewer=curator)
+        fresh = in_review.exclude(Exists(escalated)).exclude(Exists(touched))
+        ids += _ordered_ids(fresh, datanet, limit - len(ids))
+    if len(ids) < limit:
+        voted = Review.objects.filter(record=OuterRef("pk"), reviewer=curator, decision__in=VOTES)
+        skipped = (Review.objects.filter(reviewer=curator, decision=Review.Decision.SKIP, record__datanet=datanet)
+                   .values("record_id"))
+        again = in_review.filter(pk__in=skipped).exclude(Exists(escalated)).exclude(Exists(voted))
+        ids += [i for i in _ordered_ids(again, datanet, limit) if i not in ids][: limit - len(ids)]
+    return ids
+
+
+def _ordered_ids(qs: QuerySet[Record], datanet: Datanet, limit: int) -> list[int]:
+    """`limit` ids of `qs` in the datanet's review order, each read as an ordered index range:
+    (datanet, status, quality_score) for the quality orders, (datanet, status, created_at, id)
+    for the oldest first. Closest to the threshold merges the nearest above and below it."""
+    if limit <= 0:
+        return []
+    if datanet.review_order == Datanet.ReviewOrder.OLDEST:
+        return list(qs.order_by("created_at", "id").values_list("id", flat=True)[:limit])
+    scored = qs.filter(quality_score__isnull=False)
+    if datanet.review_order == Datanet.ReviewOrder.THRESHOLD:
+        threshold = float(datanet.min_quality)
+        above = scored.filter(quality_score__gte=threshold).order_by("quality_score", "id")
+        below = scored.filter(quality_score__lt=threshold).order_by("-quality_score", "id")
+        rows = [*above.values_list("id", "quality_score")[:limit], *below.values_list("id", "quality_score")[:limit]]
+        ids = [i for i, _ in sorted(rows, key=lambda r: (abs(r[1] - threshold), r[0]))][:limit]
+    else:
+        ids = list(scored.order_by("-quality_score", "id").values_list("id", flat=True)[:limit])
+    if len(ids) < limit:
+        ids += list(qs.filter(quality_score__isnull=True).order_by("id").values_list("id", flat=True)
+                    [: limit - len(ids)])
+    return ids
+
+
 def review_queue_count(*, datanet: Datanet, curator: Any) -> int:
-    return review_queue(datanet=datanet, curator=curator).count()
+    """How many records `review_queue` holds for this curator, without walking it: the datanet's
+    records in review (an index count) less the curator's own, less the few others the curator may
+    not take (held by another curator, voted on, escalated unless they own the datanet)."""
+    now = timezone.now()
+    in_review = Record.objects.filter(datanet=datanet, status=Record.Status.IN_REVIEW)
+    barred = (Q(pk__in=ReviewClaim.objects.filter(datanet=datanet, expires_at__gte=now).exclude(curator=curator)
+                .values("record_id"))
+              | Q(pk__in=Review.objects.filter(reviewer=curator, decision__in=VOTES, final=False)
+                  .values("record_id")))
+    if permissions.role_of(curator, datanet) != Membership.Role.OWNER:
+        barred |= Q(pk__in=ReviewEscalation.objects.filter(resolved_at__isnull=True).values("record_id"))
+    total = in_review.count()
+    own = in_review.filter(contributor=curator).count()
+    return max(total - own - in_review.exclude(contributor=curator).filter(barred).count(), 0)
 
 
 def claim_held(*, datanet: Datanet, curator: Any, now: datetime | None = None) -> ReviewClaim | None:
@@ -84,6 +150,7 @@ class ReviewItem:
     rejections: int
     reviews: list[Review] = field(default_factory=list)
     neighbours: list[Neighbour] = field(default_factory=list)
+    receipt: list[dict] = field(default_factory=list)  # what the curator is shown of the record's receipt
 
 
 def review_item(*, claim: ReviewClaim, neighbours: int = 5) -> ReviewItem:
@@ -96,6 +163,7 @@ def review_item(*, claim: ReviewClaim, neighbours: int = 5) -> ReviewItem:
         rejections=sum(r.decision == Review.Decision.REJECT and not r.final for r in reviews),
         reviews=reviews,
         neighbours=record_neighbours(record=record, k=neighbours),
+        receipt=record.receipt,
     )
 
 

@@ -30,3 +30,28 @@ urlpatterns += [
     path("moderation/reports/<int:pk>/resolve/", moderation_views.resolve, name="moderation_resolve"),
     path("moderation/audit/", moderation_views.audit, name="moderation_audit"),
 ]
+
+from curation import appeal_views  # noqa: E402
+
+urlpatterns += [
+    path("records/<int:pk>/appeal/", appeal_views.appeal_record, name="appeal_record"),
+    path("d/<slug:slug>/appeals/", appeal_views.appeal_queue, name="appeals"),
+    path("appeals/<int:pk>/resolve/", appeal_views.appeal_resolve, name="appeal_resolve"),
+]
+
+from curation import gold_views  # noqa: E402
+
+urlpatterns += [
+    path("d/<slug:slug>/gold/", gold_views.gold_page, name="gold"),
+    path("d/<slug:slug>/gold/policy/", gold_views.gold_policy, name="gold_policy"),
+    path("d/<slug:slug>/gold/mark/", gold_views.gold_mark, name="gold_mark"),
+    path("gold/<int:pk>/retire/", gold_views.gold_retire, name="gold_retire"),
+]
+
+from curation import bulk_views  # noqa: E402
+
+urlpatterns += [
+    path("d/<slug:slug>/review/bulk/", bulk_views.bulk_page, name="bulk"),
+    path("d/<slug:slug>/review/bulk/preview/", bulk_views.bulk_preview, name="bulk_preview"),
+    path("d/<slug:slug>/review/bulk/apply/", bulk_views.bulk_apply, name="bulk_apply"),
+]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from datanets import contribution_views, views
+from datanets import contribution_views, record_views, views
 
 app_name = "datanets"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("d/<slug:slug>/policies/", views.policies, name="policies"),
     path("d/<slug:slug>/status/", views.set_status, name="set_status"),
     path("d/<slug:slug>/members/", views.members, name="members"),
+    path("d/<slug:slug>/records/", record_views.record_browse, name="records"),
     path("d/<slug:slug>/members/<str:username>/role/", views.member_role, name="member_role"),
     path("d/<slug:slug>/members/<str:username>/remove/", views.member_remove, name="member_remove"),
     path("me/contributions/", contribution_views.my_contributions, name="my_contributions"),

@@ -261,6 +261,8 @@ SPECTACULAR_SETTINGS = {
         "WebhookScopeEnum": "webhooks.models.Endpoint.Scope",
         "WebhookEventTypeEnum": "webhooks.models.EventType",
         "WebhookDeliveryStatusEnum": "webhooks.models.Delivery.Status",
+        "ReviewDecisionEnum": "curation.models.Review.Decision",
+        "AppealDecisionEnum": "curation.appeals.DECISION_CHOICES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet, Sum
+from django.db.models import Case, CharField, Exists, OuterRef, QuerySet, Sum, Value, When
+from django.db.models.functions import Cast, Concat
 
 from datanets.models import Datanet, Record
 from rewards.models import Account, LedgerEntry, LedgerTransaction, RewardPolicy, join_amount
@@ -89,9 +90,14 @@ def reward_policy_amounts(*, datanet: Datanet) -> PolicyAmounts:
 def records_awaiting_reward(*, datanet: Datanet) -> QuerySet[Record]:
     """Decided records of this datanet that have no reward transaction yet, oldest decision first:
     the queue that accrual works through when the pool has funds again."""
-    paid = LedgerTransaction.objects.filter(record=OuterRef("pk"), kind=LedgerTransaction.Kind.ACCEPTANCE_REWARD)
+    from curation.models import Appeal  # a record overturned on appeal is paid under its own key
+
+    overturned = Appeal.objects.filter(record=OuterRef("pk"), status=Appeal.Status.OVERTURNED)
+    key = Concat(Value("reward:"), Cast("pk", CharField()),
+                 Case(When(Exists(overturned), then=Value(":appeal")), default=Value("")), output_field=CharField())
+    paid = LedgerTransaction.objects.filter(idempotency_key=OuterRef("reward_key"))
     return (Record.objects.filter(datanet=datanet, status__in=(Record.Status.ACCEPTED, Record.Status.REJECTED))
-            .exclude(Exists(paid)).order_by("decided_at", "id"))
+            .annotate(reward_key=key).exclude(Exists(paid)).order_by("decided_at", "id"))
 
 
 @dataclass(frozen=True)

@@ -213,7 +213,30 @@ def reward_policy_update(*, datanet: Datanet, actor: Any, **fields: Any) -> Rewa
 
 
 def reward_key(record: Record) -> str:
-    return f"reward:{record.pk}"
+    """The idempotency key of a record's reward for its current decision. A record is decided at
+    most twice: by review, then (once) by an owner overturning its rejection on appeal; each
+    decision has its own key, so the overturn pays the contributor although the rejection paid
+    its curators."""
+    from curation.models import Appeal
+
+    overturned = Appeal.objects.filter(record_id=record.pk, status=Appeal.Status.OVERTURNED).exists()
+    return f"reward:{record.pk}:appeal" if overturned else f"reward:{record.pk}"
+
+
+def rewards_on_overturn(*, record: Record, actor: Any = None) -> LedgerTransaction | None:
+    """Reverse what the rejection of a record paid (curators who agreed with an outcome the owner
+    overturned), before the acceptance is paid. Idempotent. When a curator no longer holds that
+    reward the reversal is not written, the audit log says so, and None is returned."""
+    original = LedgerTransaction.objects.filter(idempotency_key=f"reward:{record.pk}").first()
+    if original is None or not original.entries.exists():
+        return None
+    try:
+        return ledger_reverse(original=original, key=f"overturn:{record.pk}", actor=actor,
+                              memo=f"record #{record.pk}: rejection overturned on appeal")
+    except InsufficientFunds as exc:
+        audit_log(actor=actor, action="reward.reversal_blocked", target=record, datanet=record.datanet,
+                  reason=exc.message, data={"transaction": original.pk})
+        return None
 
 
 def reward_accrue_for_decision(*, record: Record) -> LedgerTransaction | None:

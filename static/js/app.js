@@ -51,6 +51,17 @@
   });
 
   document.addEventListener("DOMContentLoaded", syncSchemaMode);
+
+  // Forms whose refusals (400/403/409) carry the form again with the message: swap them in
+  // instead of letting htmx drop the response. The target opts in with data-show-refusals.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.hasAttribute("data-show-refusals") &&
+        [400, 403, 409].indexOf(event.detail.xhr.status) !== -1) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
 })();
 
 // Uploads: each dropped or chosen file is sent to the API with a byte progress bar; once

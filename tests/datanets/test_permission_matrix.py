@@ -24,6 +24,7 @@ PAGES = [
     ("GET", "/d/{slug}/edit/", [302, 403, 403, 403, 200, 200], [302, 404, 403, 403, 200, 200]),
     ("GET", "/d/{slug}/policies/", [302, 403, 403, 403, 200, 200], [302, 404, 403, 403, 200, 200]),
     ("GET", "/d/{slug}/members/", [302, 403, 200, 200, 200, 200], [302, 404, 200, 200, 200, 200]),
+    ("GET", "/d/{slug}/records/", [200, 200, 200, 200, 200, 200], [404, 404, 200, 200, 200, 200]),
     ("POST", "/d/{slug}/status/", [302, 403, 403, 403, 302, 302], [302, 404, 403, 403, 302, 302]),
     ("POST", "/d/{slug}/members/{member}/role/", [302, 403, 403, 403, 302, 302], [302, 404, 403, 403, 302, 302]),
     ("POST", "/d/{slug}/members/{member}/remove/", [302, 403, 403, 403, 302, 302], [302, 404, 403, 403, 302, 302]),
@@ -54,6 +55,15 @@ PAGES = [
     ("POST", "/d/{slug}/webhooks/{webhook}/secret/", [302, 404, 404, 404, 200, 404], [302, 404, 404, 404, 200, 404]),
     ("POST", "/d/{slug}/webhooks/{webhook}/active/", [302, 404, 404, 404, 302, 404], [302, 404, 404, 404, 302, 404]),
     ("POST", "/d/{slug}/webhooks/{webhook}/delete/", [302, 404, 404, 404, 302, 404], [302, 404, 404, 404, 302, 404]),
+    # Appeals and gold items: the datanet's owners only (an empty form is sent back with its error).
+    ("GET", "/d/{slug}/appeals/", [302, 403, 403, 403, 200, 403], [302, 404, 403, 403, 200, 403]),
+    ("GET", "/d/{slug}/gold/", [302, 403, 403, 403, 200, 403], [302, 404, 403, 403, 200, 403]),
+    ("POST", "/d/{slug}/gold/policy/", [302, 403, 403, 403, 302, 403], [302, 404, 403, 403, 302, 403]),
+    ("POST", "/d/{slug}/gold/mark/", [302, 403, 403, 403, 302, 403], [302, 404, 403, 403, 302, 403]),
+    # Bulk decisions: curators and owners (an empty filter is a 400 that says to choose one).
+    ("GET", "/d/{slug}/review/bulk/", [302, 403, 403, 200, 200, 403], [302, 404, 403, 200, 200, 403]),
+    ("POST", "/d/{slug}/review/bulk/preview/", [302, 403, 403, 400, 400, 403], [302, 404, 403, 400, 400, 403]),
+    ("POST", "/d/{slug}/review/bulk/apply/", [302, 403, 403, 400, 400, 403], [302, 404, 403, 400, 400, 403]),
 ]
 API = [
     ("GET", "/api/v1/datanets/{slug}/", [200, 200, 200, 200, 200, 200], [404, 404, 200, 200, 200, 200]),
@@ -90,6 +100,15 @@ API = [
      [401, 404, 404, 404, 200, 404]),
     ("POST", "/api/v1/datanets/{slug}/webhooks/{webhook}/deliveries/{delivery}/redeliver/",
      [401, 404, 404, 404, 202, 404], [401, 404, 404, 404, 202, 404]),
+    # Appeals, gold items and curator agreement: owners only (empty bodies are 400s that say what is missing).
+    ("GET", "/api/v1/datanets/{slug}/appeals/", [401, 403, 403, 403, 200, 403], [404, 404, 403, 403, 200, 403]),
+    ("GET", "/api/v1/datanets/{slug}/gold/", [401, 403, 403, 403, 200, 403], [404, 404, 403, 403, 200, 403]),
+    ("POST", "/api/v1/datanets/{slug}/gold/", [401, 403, 403, 403, 400, 403], [404, 404, 403, 403, 400, 403]),
+    ("GET", "/api/v1/datanets/{slug}/gold/policy/", [401, 403, 403, 403, 200, 403], [404, 404, 403, 403, 200, 403]),
+    ("PUT", "/api/v1/datanets/{slug}/gold/policy/", [401, 403, 403, 403, 400, 403], [404, 404, 403, 403, 400, 403]),
+    ("GET", "/api/v1/datanets/{slug}/curators/", [401, 403, 403, 403, 200, 403], [404, 404, 403, 403, 200, 403]),
+    # Bulk decisions: curators and owners.
+    ("POST", "/api/v1/datanets/{slug}/review/bulk/", [401, 403, 403, 400, 400, 403], [404, 404, 403, 400, 400, 403]),
 ]
 BODIES = {
     ("PATCH", "datanets"): {"summary": "changed"},
