@@ -21,13 +21,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from curation import dedup, minhash, scoring
+from curation import bulk, dedup, minhash, scoring
 from curation.routing import route
 from datanets.audit import audit_log
 from datanets.models import Datanet, Record, Submission, SubmissionIssue
 from datanets.normalize import content_hash, normalize_text
 from datanets.parsing import FileRejected, ParsedRow, ParseOptions, iter_records
-from datanets.schema import coerce_text_values, validate_record
+from datanets.schema import coerce_text_values, record_validator
 
 log = logging.getLogger(__name__)
 EXCERPT = 120
@@ -46,7 +46,8 @@ class Candidate:
     stored_candidates: set[int] = field(default_factory=set)
     embedding: np.ndarray | None = None
     receipt: list[dict] = field(default_factory=list)
-    record: Record | None = None
+    record: dict[str, Any] | None = None  # the record's column values, written by routing
+    record_id: int | None = None
 
 
 def _lease() -> timedelta:
@@ -140,6 +141,7 @@ def _validate(datanet: Datanet, rows: list[ParsedRow], fmt: str) -> tuple[list[C
     issues: list[SubmissionIssue] = []
     invalid = 0
     text_field = datanet.text_field
+    validate = record_validator(datanet.record_schema)
     for parsed in rows:
         if parsed.error is not None or parsed.fields is None:
             err = parsed.error
@@ -151,7 +153,7 @@ def _validate(datanet: Datanet, rows: list[ParsedRow], fmt: str) -> tuple[list[C
         if fmt in ("csv", "txt"):
             # Text formats carry every value as a string; convert to the schema's types first.
             fields = coerce_text_values(datanet.record_schema, fields)
-        errors = validate_record(datanet.record_schema, fields)
+        errors = validate(fields)
         if errors:
             invalid += 1
             excerpt = str(fields.get(text_field, ""))[:EXCERPT]
@@ -163,7 +165,8 @@ def _validate(datanet: Datanet, rows: list[ParsedRow], fmt: str) -> tuple[list[C
                 issues.append(SubmissionIssue(row=parsed.row, field=err.field, message=err.message, excerpt=excerpt))
             continue
         text = normalize_text(str(fields.get(text_field, "")))
-        candidates.append(Candidate(row=parsed.row, fields=fields, text=text, hash=content_hash(fields, text_field)))
+        candidates.append(Candidate(row=parsed.row, fields=fields, text=text,
+                                    hash=content_hash(fields, text_field, normalized_text=text)))
     return candidates, issues, invalid
 
 
@@ -174,11 +177,7 @@ def _mark_exact(datanet: Datanet, candidates: list[Candidate]) -> None:
             cand.copy_of = first[cand.hash]
         else:
             first[cand.hash] = cand
-    existing = dict(
-        Record.objects.filter(datanet=datanet, content_hash__in=list(first))
-        .exclude(status=Record.Status.REJECTED_DUPLICATE)
-        .values_list("content_hash", "id")
-    )
+    existing = bulk.existing_hashes(datanet.pk, list(first))
     for cand in candidates:
         cand.duplicate_of = existing.get(cand.hash)
 
