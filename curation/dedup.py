@@ -46,7 +46,7 @@ class DbBandStore:
         table = connection.ops.quote_name(LshBand._meta.db_table)
         match, param = bulk.in_values(wanted, sql_type="bigint")
         found: dict[int, set[int]] = {}
-        with connection.cursor() as cursor:
+        with bulk.cursor() as cursor:
             cursor.execute(f"SELECT band, record_id FROM {table} WHERE datanet_id = %s AND band {match}",
                            [self.datanet_id, param])
             for band, rid in cursor.fetchall():
@@ -59,13 +59,13 @@ class DbBandStore:
         if not items:
             return
         table = connection.ops.quote_name(LshBand._meta.db_table)
-        with connection.cursor() as cursor:
+        with bulk.cursor() as cursor:
             if connection.vendor == "postgresql":
                 # One statement for the whole chunk: the bands and their records as two arrays.
                 bands = [k for _, keys in items for k in keys]
                 records = [rid for rid, keys in items for _ in keys]
                 cursor.execute(f"INSERT INTO {table} (datanet_id, band, record_id) "
-                               "SELECT %s, unnest(%s::bigint[]), unnest(%s::bigint[])",
+                               "SELECT %s, unnest(%b::bigint[]), unnest(%b::bigint[])",
                                [self.datanet_id, bands, records])
             else:
                 # In band order: consecutive inserts land on the same index pages (~20% faster).
