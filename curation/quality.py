@@ -284,9 +284,11 @@ def score(components: Mapping[str, float], weights: Mapping[str, float] | None =
 def score_batch(texts: Sequence[str], embeddings: np.ndarray, profile: np.ndarray,
                 neighbour_sims: np.ndarray | Sequence[float] | None = None,
                 weights: Mapping[str, float] | None = None, *, model_version: str = "",
-                params: HeuristicParams = DEFAULT_PARAMS) -> list[QualityResult]:
+                params: HeuristicParams = DEFAULT_PARAMS,
+                heuristics: Sequence[Mapping[str, float]] | None = None) -> list[QualityResult]:
     """Score records in one pass. `embeddings` (n, dim) and `profile` (k, dim) are L2-normalised;
-    `neighbour_sims` (n,) is each record's max cosine to accepted records (NaN or None: none yet).
+    `neighbour_sims` (n,) is each record's max cosine to accepted records (NaN or None: none yet);
+    `heuristics`, when computed beforehand, is `text_heuristics(text, params)` of each text.
     Components are rounded to 4 places, the precision worth storing."""
     n = len(texts)
     if len(embeddings) != n:
@@ -297,8 +299,10 @@ def score_batch(texts: Sequence[str], embeddings: np.ndarray, profile: np.ndarra
     if len(nov) != n:
         raise ValueError(f"{n} texts but {len(nov)} neighbour similarities.")
     results = []
+    if heuristics is not None and len(heuristics) != n:
+        raise ValueError(f"{n} texts but {len(heuristics)} heuristics.")
     for i, text in enumerate(texts):
-        subs = text_heuristics(text, params)
+        subs = text_heuristics(text, params) if heuristics is None else heuristics[i]
         components = {"relevance": float(rel[i]), "novelty": float(nov[i]),
                       "heuristics": combine_heuristics(subs), **subs}
         components = {k: round(v, 4) for k, v in components.items()}

@@ -95,7 +95,9 @@ def route(*, datanet: Datanet, submission: Submission, candidates: list[Any]) ->
 
     scored = [c for c in originals if c.record["status"] == Record.Status.PENDING]
     if scored:
-        results = scoring.score(datanet, [c.text for c in scored], np.stack([c.embedding for c in scored]))
+        heuristics = [c.heuristics for c in scored]
+        results = scoring.score(datanet, [c.text for c in scored], np.stack([c.embedding for c in scored]),
+                                heuristics=None if any(h is None for h in heuristics) else heuristics)
         for cand, result in zip(scored, results):
             _route_by_quality(datanet, cand, result, counts)
 

@@ -84,7 +84,10 @@ def accepted_matrix(datanet: Datanet) -> np.ndarray:
     return matrix
 
 
-def score(datanet: Datanet, texts: list[str], embeddings: np.ndarray) -> list[Scored]:
+def score(datanet: Datanet, texts: list[str], embeddings: np.ndarray,
+          heuristics: list[dict[str, float]] | None = None) -> list[Scored]:
+    """Scores of records of `datanet`; `heuristics` are `quality.text_heuristics` of the texts
+    when the caller computed them already (ingest does, outside its lock)."""
     accepted = accepted_matrix(datanet)
     described = _description_vectors(datanet)
     centroid = quality.profile_vectors(described[0], accepted)[1:]  # empty until records are accepted
@@ -92,5 +95,6 @@ def score(datanet: Datanet, texts: list[str], embeddings: np.ndarray) -> list[Sc
     neighbour = quality.nearest_similarity(embeddings, accepted)
     weights = {**quality.DEFAULT_WEIGHTS, **(datanet.quality_weights or {})}
     version = encoder().model_version
-    results = quality.score_batch(texts, embeddings, profile, neighbour, weights, model_version=version)
+    results = quality.score_batch(texts, embeddings, profile, neighbour, weights, model_version=version,
+                                  heuristics=heuristics)
     return [Scored(score=r.score, components=r.components, weights=weights, model_version=version) for r in results]
