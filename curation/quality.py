@@ -255,7 +255,16 @@ def nearest_similarity(embeddings: np.ndarray, accepted: np.ndarray | None) -> n
     emb = np.atleast_2d(np.asarray(embeddings, dtype=np.float32))
     if accepted is None or len(accepted) == 0:
         return np.full(len(emb), np.nan, dtype=np.float32)
-    return np.asarray((emb @ np.asarray(accepted, dtype=np.float32).T).max(axis=1), dtype=np.float32)
+    # In blocks of accepted rows: a chunk of 2,000 records against a million accepted ones would
+    # otherwise make an 8 GB similarity matrix.
+    best = np.full(len(emb), -np.inf, dtype=np.float32)
+    for lo in range(0, len(accepted), _NEIGHBOUR_BLOCK):
+        block = np.asarray(accepted[lo:lo + _NEIGHBOUR_BLOCK], dtype=np.float32)
+        np.maximum(best, (emb @ block.T).max(axis=1), out=best)
+    return best
+
+
+_NEIGHBOUR_BLOCK = 32768
 
 
 def novelty(nearest_accepted_similarity: np.ndarray | Sequence[float] | float) -> np.ndarray:
