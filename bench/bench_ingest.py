@@ -66,12 +66,14 @@ def setup_django(database: str) -> None:
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"
     os.environ["CACHE_URL"] = "locmem://"
     if database == "postgres":
-        os.environ["DATABASE_URL"] = "postgres://root@127.0.0.1:5432/datanets_bench"
+        # BENCH_POSTGRES_DB names the scratch database (dropped and created here).
+        name = os.environ.get("BENCH_POSTGRES_DB", "datanets_bench")
+        os.environ["DATABASE_URL"] = f"postgres://root@127.0.0.1:5432/{name}"
         import psycopg
 
         with psycopg.connect("postgresql://root@127.0.0.1:5432/postgres", autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS datanets_bench")
-            conn.execute("CREATE DATABASE datanets_bench")
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
     os.environ["DJANGO_SETTINGS_MODULE"] = "openledger.settings"
     import django
 

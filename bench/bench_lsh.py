@@ -76,8 +76,20 @@ def postgres_store() -> StoreUnderTest:
     return StoreUnderTest(store, cleanup=store.drop, describe=lambda: f"{len(store):,} rows in an UNLOGGED PostgreSQL table")
 
 
+def app_store() -> StoreUnderTest:
+    """The app's DbBandStore on its LshBand table (PostgreSQL unless BENCH_APP_DATABASE_URL says
+    otherwise), one transaction per call under the datanet's ingest lock."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from lsh_app_store import AppBandStore
+
+    store = AppBandStore()
+    store.reserve(MEMBERS)
+    return StoreUnderTest(store, describe=store.describe)
+
+
 STORES: dict[str, Callable[[], StoreUnderTest]] = {"memory": memory_store, "redis": redis_store,
-                                                   "postgres": postgres_store}
+                                                   "postgres": postgres_store, "app-db": app_store}
+MEMBERS = 0  # records the run will index (preload + timed), for stores that need to know
 
 
 @dataclass
@@ -159,6 +171,8 @@ def main() -> None:
     args = parser.parse_args()
     names = args.stores.split(",")
     bands, rows = optimal_bands(NUM_PERM, THRESHOLD)
+    global MEMBERS
+    MEMBERS = args.records + 2 * (args.measure // CHUNK) * CHUNK
 
     results = {name: run(name, args.records, args.measure) for name in names}
     baseline = results[names[0]]

@@ -5,13 +5,14 @@ Callers hold the datanet's ingest lock (`datanet_ingest_lock`) around lookup + i
 workers never both let a near-duplicate pair through.
 """
 
+import json
 from collections.abc import Iterable
 
 import numpy as np
 from django.conf import settings
 from django.db import connection
 
-from curation import lsh, minhash
+from curation import bulk_sql, lsh, minhash
 from curation.models import LshBand
 from datanets.models import Datanet, Record
 
@@ -27,31 +28,54 @@ def band_keys_of(signatures: np.ndarray, bands: int, rows: int) -> list[list[byt
 
 
 class DbBandStore:
-    """Band keys in the `LshBand` table, written in the chunk's own transaction."""
+    """Band keys in the `LshBand` table, written in the chunk's own transaction. Keys are the
+    band keys folded to BIGINT (`lsh.band_key_int`)."""
 
     def __init__(self, datanet: Datanet) -> None:
         self.datanet_id = datanet.pk
+        self.bands, self.rows = band_params(datanet)
 
-    def lookup_many(self, keys_per_item: list[list[bytes]]) -> list[set[int]]:
+    def keys_of(self, signatures: np.ndarray) -> list[list[int]]:
+        """The band keys of each signature, in the form this store indexes them."""
+        return lsh.band_key_ints_many(np.asarray(signatures), self.bands, self.rows).tolist()
+
+    def lookup_many(self, keys_per_item: list[list[int]]) -> list[set[int]]:
         """For each item, the records sharing at least one band key with it: one query per chunk."""
-        ints = [[lsh.band_key_int(k) for k in keys] for keys in keys_per_item]
-        wanted = {i for row in ints for i in row}
-        found: dict[int, set[int]] = {}
-        for start in range(0, len(wanted), 5000):
-            batch = list(wanted)[start:start + 5000]
-            for band, rid in LshBand.objects.filter(datanet_id=self.datanet_id, band__in=batch).values_list(
-                    "band", "record_id"):
-                found.setdefault(band, set()).add(rid)
-        return [set().union(*(found.get(i, set()) for i in row)) for row in ints]
-
-    def add_many(self, items: list[tuple[int, list[bytes]]]) -> None:
-        rows = [(self.datanet_id, lsh.band_key_int(k), rid) for rid, keys in items for k in keys]
-        if not rows:
-            return
-        # Plain executemany: the ORM's bulk_create costs more than the insert itself here.
+        wanted = {k for keys in keys_per_item for k in keys}
+        if not wanted:
+            return [set() for _ in keys_per_item]
         table = connection.ops.quote_name(LshBand._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {table} (datanet_id, band, record_id) VALUES (%s, %s, %s)", rows)
+        match, param = bulk_sql.in_values(wanted, sql_type="bigint")
+        found: dict[int, set[int]] = {}
+        with bulk_sql.cursor() as cursor:
+            cursor.execute(f"SELECT band, record_id FROM {table} WHERE datanet_id = %s AND band {match}",
+                           [self.datanet_id, param])
+            for band, rid in cursor.fetchall():
+                found.setdefault(band, set()).add(rid)
+        if not found:
+            return [set() for _ in keys_per_item]
+        return [set().union(*(found[k] for k in keys if k in found)) for keys in keys_per_item]
+
+    def add_many(self, items: list[tuple[int, list[int]]]) -> None:
+        if not items:
+            return
+        table = connection.ops.quote_name(LshBand._meta.db_table)
+        with bulk_sql.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # One statement for the whole chunk: the bands and their records as two arrays.
+                bands = [k for _, keys in items for k in keys]
+                records = [rid for rid, keys in items for _ in keys]
+                cursor.execute(f"INSERT INTO {table} (datanet_id, band, record_id) "
+                               "SELECT %s, unnest(%b::bigint[]), unnest(%b::bigint[])",
+                               [self.datanet_id, bands, records])
+            else:
+                # One statement over a JSON array of [band, record] pairs, in band order (consecutive
+                # inserts then land on the same index pages). One statement, not executemany: that
+                # gives up the GIL per row, and waits for it again behind the ingest helper thread.
+                pairs = sorted((k, rid) for rid, keys in items for k in keys)
+                cursor.execute(f"INSERT INTO {table} (datanet_id, band, record_id) SELECT %s, "
+                               "json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(%s)",
+                               [self.datanet_id, json.dumps(pairs)])
 
 
 class RedisRecordBandStore:
@@ -68,6 +92,10 @@ class RedisRecordBandStore:
 
         db_name = settings.DATABASES["default"].get("NAME", "")
         self.store = RedisBandStore(redis.Redis.from_url(settings.REDIS_URL), f"lsh:{db_name}:{datanet.pk}:")
+        self.bands, self.rows = band_params(datanet)
+
+    def keys_of(self, signatures: np.ndarray) -> list[list[bytes]]:
+        return band_keys_of(signatures, self.bands, self.rows)
 
     def lookup_many(self, keys_per_item: list[list[bytes]]) -> list[set[int]]:
         return [{int(m) for m in members} for members in self.store.lookup_many(keys_per_item)]

@@ -9,6 +9,7 @@ must see every earlier record, run under the datanet's ingest lock.
 
 import logging
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -21,13 +22,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from curation import dedup, minhash, scoring
+from curation import bulk_sql, dedup, minhash, quality, scoring
 from curation.routing import route
 from datanets.audit import audit_log
 from datanets.models import Datanet, Record, Submission, SubmissionIssue
 from datanets.normalize import content_hash, normalize_text
 from datanets.parsing import FileRejected, ParsedRow, ParseOptions, iter_records
-from datanets.schema import coerce_text_values, validate_record
+from datanets.schema import coerce_text_values, record_validator
 from webhooks import payloads
 from webhooks.services import webhook_emit
 
@@ -47,8 +48,10 @@ class Candidate:
     band_keys: list[bytes] = field(default_factory=list)
     stored_candidates: set[int] = field(default_factory=set)
     embedding: np.ndarray | None = None
+    heuristics: dict[str, float] | None = None  # quality.text_heuristics of the text
     receipt: list[dict] = field(default_factory=list)
-    record: Record | None = None
+    record: dict[str, Any] | None = None  # the record's column values, written by routing
+    record_id: int | None = None
 
 
 def _lease() -> timedelta:
@@ -99,26 +102,73 @@ def submission_ingest(*, submission_id: UUID, budget_seconds: float = 50.0) -> b
     deadline = time.monotonic() + budget_seconds
     chunk_size = settings.INGEST_CHUNK_SIZE
     skip = submission.rows_done
-    try:
-        with default_storage.open(submission.storage_key, "rb") as stream:
-            rows: list[ParsedRow] = []
-            seen = 0
-            for parsed in iter_records(stream, submission.format, options=parse_options(datanet)):
-                seen += 1
-                if seen <= skip:
-                    continue
-                rows.append(parsed)
-                if len(rows) >= chunk_size:
-                    _process_chunk(submission, datanet, rows, bytes_done=parsed.offset or 0)
-                    rows = []
+    # A two-stage pipeline: while this thread writes chunk k (database work, mostly outside the
+    # GIL), a helper thread computes chunk k+1's signatures, text checks and embeddings (numpy and
+    # the encoder also release the GIL). Chunks are still written one by one, in order, each in
+    # its own transaction: only their preparation runs ahead, and it touches no database.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-prepare") as helper:
+        pending: _Prepared | None = None
+        try:
+            with default_storage.open(submission.storage_key, "rb") as stream:
+                rows: list[ParsedRow] = []
+                seen = 0
+                for parsed in iter_records(stream, submission.format, options=parse_options(datanet)):
+                    seen += 1
+                    if seen <= skip:
+                        continue
+                    rows.append(parsed)
+                    if len(rows) >= chunk_size:
+                        ready = _prepare(helper, submission, datanet, rows, bytes_done=parsed.offset or 0)
+                        if pending is not None:
+                            _process_chunk(submission, datanet, pending)
+                            if time.monotonic() > deadline:
+                                _renew(submission)
+                                return False  # `ready` is dropped: the next run starts at its first row
+                        pending, rows = ready, []
+                last = _prepare(helper, submission, datanet, rows, bytes_done=submission.size)
+                if pending is not None:
+                    _process_chunk(submission, datanet, pending)
                     if time.monotonic() > deadline:
                         _renew(submission)
                         return False
-            _process_chunk(submission, datanet, rows, bytes_done=submission.size, final=True)
-    except FileRejected as exc:
-        submission_fail(submission=submission, message=exc.message)
-        return True
+                _process_chunk(submission, datanet, last, final=True)
+        except FileRejected as exc:
+            submission_fail(submission=submission, message=exc.message)
+            return True
     return True
+
+
+@dataclass
+class _Prepared:
+    """One chunk, validated and pre-checked, with its heavy work running on the helper thread."""
+    rows: int
+    candidates: list[Candidate]
+    issues: list[SubmissionIssue]
+    invalid: int
+    bytes_done: int
+    work: Future
+
+
+def _prepare(helper: ThreadPoolExecutor, submission: Submission, datanet: Datanet, rows: list[ParsedRow], *,
+             bytes_done: int) -> _Prepared:
+    candidates, issues, invalid = _validate(datanet, rows, submission.format)
+    # Exact-duplicate pre-check (re-checked under the lock), so the heavy work is only done for
+    # the records that may become originals.
+    _mark_exact(datanet, candidates)
+    fresh = [c for c in candidates if c.duplicate_of is None and c.copy_of is None]
+    work = helper.submit(_heavy_work, datanet, fresh)
+    return _Prepared(len(rows), candidates, issues, invalid, bytes_done, work)
+
+
+def _heavy_work(datanet: Datanet, fresh: list[Candidate]) -> None:
+    """MinHash signatures, text checks and embeddings: plain computation, no database."""
+    if not fresh:
+        return
+    texts = [c.text for c in fresh]
+    sigs = minhash.signatures(texts, num_perm=datanet.minhash_num_perm, shingle_size=datanet.shingle_size)
+    embeddings = scoring.embed(texts)
+    for cand, sig, emb in zip(fresh, sigs, embeddings):
+        cand.signature, cand.embedding, cand.heuristics = sig, emb, quality.text_heuristics(cand.text)
 
 
 def _renew(submission: Submission) -> None:
@@ -144,6 +194,7 @@ def _validate(datanet: Datanet, rows: list[ParsedRow], fmt: str) -> tuple[list[C
     issues: list[SubmissionIssue] = []
     invalid = 0
     text_field = datanet.text_field
+    validate = record_validator(datanet.record_schema)
     for parsed in rows:
         if parsed.error is not None or parsed.fields is None:
             err = parsed.error
@@ -155,7 +206,7 @@ def _validate(datanet: Datanet, rows: list[ParsedRow], fmt: str) -> tuple[list[C
         if fmt in ("csv", "txt"):
             # Text formats carry every value as a string; convert to the schema's types first.
             fields = coerce_text_values(datanet.record_schema, fields)
-        errors = validate_record(datanet.record_schema, fields)
+        errors = validate(fields)
         if errors:
             invalid += 1
             excerpt = str(fields.get(text_field, ""))[:EXCERPT]
@@ -167,7 +218,8 @@ def _validate(datanet: Datanet, rows: list[ParsedRow], fmt: str) -> tuple[list[C
                 issues.append(SubmissionIssue(row=parsed.row, field=err.field, message=err.message, excerpt=excerpt))
             continue
         text = normalize_text(str(fields.get(text_field, "")))
-        candidates.append(Candidate(row=parsed.row, fields=fields, text=text, hash=content_hash(fields, text_field)))
+        candidates.append(Candidate(row=parsed.row, fields=fields, text=text,
+                                    hash=content_hash(fields, text_field, normalized_text=text)))
     return candidates, issues, invalid
 
 
@@ -178,28 +230,15 @@ def _mark_exact(datanet: Datanet, candidates: list[Candidate]) -> None:
             cand.copy_of = first[cand.hash]
         else:
             first[cand.hash] = cand
-    existing = dict(
-        Record.objects.filter(datanet=datanet, content_hash__in=list(first))
-        .exclude(status=Record.Status.REJECTED_DUPLICATE)
-        .values_list("content_hash", "id")
-    )
+    existing = bulk_sql.existing_hashes(datanet.pk, list(first))
     for cand in candidates:
         cand.duplicate_of = existing.get(cand.hash)
 
 
-def _process_chunk(submission: Submission, datanet: Datanet, rows: list[ParsedRow], *, bytes_done: int,
-                   final: bool = False) -> None:
-    candidates, issues, invalid = _validate(datanet, rows, submission.format)
-    # Before the lock: exact-duplicate pre-check (re-checked under the lock), then the heavy work
-    # for the records that may become originals.
-    _mark_exact(datanet, candidates)
-    fresh = [c for c in candidates if c.duplicate_of is None and c.copy_of is None]
-    if fresh:
-        sigs = minhash.signatures([c.text for c in fresh], num_perm=datanet.minhash_num_perm,
-                                  shingle_size=datanet.shingle_size)
-        embeddings = scoring.embed([c.text for c in fresh])
-        for cand, sig, emb in zip(fresh, sigs, embeddings):
-            cand.signature, cand.embedding = sig, emb
+def _process_chunk(submission: Submission, datanet: Datanet, prepared: _Prepared, *, final: bool = False) -> None:
+    prepared.work.result()  # re-raises whatever the helper thread ran into
+    candidates, issues, invalid = prepared.candidates, prepared.issues, prepared.invalid
+    bytes_done, n_rows = prepared.bytes_done, prepared.rows
     with transaction.atomic():
         dedup.datanet_ingest_lock(datanet)
         sub = Submission.objects.select_for_update().get(id=submission.id)
@@ -213,8 +252,8 @@ def _process_chunk(submission: Submission, datanet: Datanet, rows: list[ParsedRo
         SubmissionIssue.objects.bulk_create(issues, ignore_conflicts=True)
         updates = {name: F(name) + value for name, value in counts.items()}
         updates["invalid"] = F("invalid") + invalid
-        updates["total"] = F("total") + len(rows)
-        updates["rows_done"] = F("rows_done") + len(rows)
+        updates["total"] = F("total") + n_rows
+        updates["rows_done"] = F("rows_done") + n_rows
         updates["bytes_done"] = max(bytes_done, sub.bytes_done)
         updates["lease_until"] = timezone.now() + _lease()
         if final:
@@ -228,7 +267,7 @@ def _process_chunk(submission: Submission, datanet: Datanet, rows: list[ParsedRo
             audit_log(actor=None, action="submission.processed", target=sub, datanet=datanet, data=sub.counts())
             webhook_emit(event="submission.processed", datanet=datanet, payload=payloads.submission(sub),
                          user=submission.contributor)
-    submission.rows_done += len(rows)
+    submission.rows_done += n_rows
 
 
 def _refresh_contributor_count(datanet: Datanet) -> None:

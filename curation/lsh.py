@@ -90,6 +90,17 @@ def band_keys_many(signatures: npt.NDArray[np.uint32], bands: int, rows: int) ->
     finaliser), so keys are stable across processes and releases. It is not cryptographic and
     need not be: a colliding key only adds a candidate, which verification then drops.
     """
+    n = signatures.shape[0]
+    hashes = _band_hashes(signatures, bands, rows)
+    packed = np.empty((n, bands, _BAND_KEY_BYTES), dtype=np.uint8)
+    packed[:, :, :2] = np.arange(bands, dtype=">u2").view(np.uint8).reshape(bands, 2)
+    packed[:, :, 2:] = hashes.astype("<u8").view(np.uint8).reshape(n, bands, 8)
+    flat = packed.tobytes()
+    keys = [flat[i : i + _BAND_KEY_BYTES] for i in range(0, len(flat), _BAND_KEY_BYTES)]
+    return [keys[i : i + bands] for i in range(0, len(keys), bands)]
+
+
+def _band_hashes(signatures: npt.NDArray[np.uint32], bands: int, rows: int) -> npt.NDArray[np.uint64]:
     if signatures.ndim != 2 or signatures.shape[1] != bands * rows:
         raise ValueError(
             f"signatures have shape {signatures.shape} but {bands} bands x {rows} rows need "
@@ -102,16 +113,18 @@ def band_keys_many(signatures: npt.NDArray[np.uint32], bands: int, rows: int) ->
         hashes *= _BAND_HASH_BASE
         hashes += values[:, :, j]
     fmix64(hashes)
-    packed = np.empty((n, bands, _BAND_KEY_BYTES), dtype=np.uint8)
-    packed[:, :, :2] = np.arange(bands, dtype=">u2").view(np.uint8).reshape(bands, 2)
-    packed[:, :, 2:] = hashes.astype("<u8").view(np.uint8).reshape(n, bands, 8)
-    flat = packed.tobytes()
-    keys = [flat[i : i + _BAND_KEY_BYTES] for i in range(0, len(flat), _BAND_KEY_BYTES)]
-    return [keys[i : i + bands] for i in range(0, len(keys), bands)]
+    return hashes
 
 
 _MASK64 = (1 << 64) - 1
 _BAND_MIX = 0x9E3779B97F4A7C15
+
+
+def band_key_ints_many(signatures: npt.NDArray[np.uint32], bands: int, rows: int) -> npt.NDArray[np.int64]:
+    """``band_key_int`` of every band key of every row of a ``(n, bands * rows)`` array, as an
+    ``(n, bands)`` int64 array, computed without building the byte keys."""
+    mix = np.arange(bands, dtype=np.uint64) * np.uint64(_BAND_MIX)  # wraps mod 2**64, as & _MASK64 does
+    return (_band_hashes(np.asarray(signatures), bands, rows) ^ mix).view(np.int64)
 
 
 def band_key_int(key: bytes) -> int:

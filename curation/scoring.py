@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django.db.models import Count, Max
 
 from curation import quality
 from curation.embedding import get_encoder
@@ -70,7 +71,9 @@ def _description_vectors(datanet: Datanet) -> np.ndarray:
 
 def accepted_matrix(datanet: Datanet) -> np.ndarray:
     accepted = Record.objects.filter(datanet=datanet, status=Record.Status.ACCEPTED, embedding__isnull=False)
-    stamp = (accepted.count(), accepted.order_by("-id").values_list("id", flat=True).first())
+    # One aggregate, which SQLite answers from the (datanet, status, score) index; an ORDER BY id
+    # LIMIT 1 made it walk every record of the datanet by id instead, on every chunk.
+    stamp = tuple(accepted.aggregate(n=Count("id"), last=Max("id")).values())
     cached = _accepted.get(datanet.pk)
     if cached and cached[0] == stamp:
         return cached[1]
@@ -81,7 +84,10 @@ def accepted_matrix(datanet: Datanet) -> np.ndarray:
     return matrix
 
 
-def score(datanet: Datanet, texts: list[str], embeddings: np.ndarray) -> list[Scored]:
+def score(datanet: Datanet, texts: list[str], embeddings: np.ndarray,
+          heuristics: list[dict[str, float]] | None = None) -> list[Scored]:
+    """Scores of records of `datanet`; `heuristics` are `quality.text_heuristics` of the texts
+    when the caller computed them already (ingest does, outside its lock)."""
     accepted = accepted_matrix(datanet)
     described = _description_vectors(datanet)
     centroid = quality.profile_vectors(described[0], accepted)[1:]  # empty until records are accepted
@@ -89,5 +95,6 @@ def score(datanet: Datanet, texts: list[str], embeddings: np.ndarray) -> list[Sc
     neighbour = quality.nearest_similarity(embeddings, accepted)
     weights = {**quality.DEFAULT_WEIGHTS, **(datanet.quality_weights or {})}
     version = encoder().model_version
-    results = quality.score_batch(texts, embeddings, profile, neighbour, weights, model_version=version)
+    results = quality.score_batch(texts, embeddings, profile, neighbour, weights, model_version=version,
+                                  heuristics=heuristics)
     return [Scored(score=r.score, components=r.components, weights=weights, model_version=version) for r in results]

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
 HASH_VERSION = 1
 
-_WHITESPACE = re.compile(r"\s+")
 # Invisible characters that editors and web pages leave behind and that carry no meaning.
 # ZWJ/ZWNJ (U+200D/U+200C) are kept: emoji sequences and several scripts depend on them.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad"))
@@ -27,8 +25,10 @@ def normalize_text(s: str) -> str:
 
     Case and punctuation are kept: two texts differing in those are different contributions.
     """
-    s = unicodedata.normalize("NFC", s).translate(_INVISIBLE)
-    return _WHITESPACE.sub(" ", s).strip()
+    if not s.isascii():  # ASCII is already NFC and holds none of the invisible characters
+        s = unicodedata.normalize("NFC", s).translate(_INVISIBLE)
+    # str.split() splits at exactly the characters `\s` matches, and drops leading and trailing runs.
+    return " ".join(s.split())
 
 
 def _normalize_value(value: Any) -> Any:
@@ -41,7 +41,7 @@ def _normalize_value(value: Any) -> Any:
     return value
 
 
-def canonical_form(fields: Mapping[str, Any], text_field: str) -> str:
+def canonical_form(fields: Mapping[str, Any], text_field: str, *, normalized_text: str | None = None) -> str:
     """The exact string `content_hash` hashes, exposed so a stored hash can be explained.
 
     Layout: "v<HASH_VERSION>", then the normalized text field, then the other fields as canonical
@@ -49,12 +49,13 @@ def canonical_form(fields: Mapping[str, Any], text_field: str) -> str:
     by newlines. The text holds no newline after normalization and JSON escapes its own, so the
     three parts cannot bleed into each other. A missing text field counts as ""; a non-string one
     stays among the other fields, so it still tells records apart. Raises ValueError on NaN or
-    infinite numbers, which have no JSON form.
+    infinite numbers, which have no JSON form. `normalized_text`, when the caller has it already,
+    must be `normalize_text(fields[text_field])`.
     """
     text = fields.get(text_field)
     if isinstance(text, str):
         rest = {key: value for key, value in fields.items() if key != text_field}
-        text = normalize_text(text)
+        text = normalize_text(text) if normalized_text is None else normalized_text
     else:
         rest, text = dict(fields), ""
     body = json.dumps(_normalize_value(rest), sort_keys=True, ensure_ascii=False, separators=(",", ":"),
@@ -62,7 +63,8 @@ def canonical_form(fields: Mapping[str, Any], text_field: str) -> str:
     return f"v{HASH_VERSION}\n{text}\n{body}"
 
 
-def content_hash(fields: Mapping[str, Any], text_field: str) -> str:
+def content_hash(fields: Mapping[str, Any], text_field: str, *, normalized_text: str | None = None) -> str:
     """sha256 hex of `canonical_form`: re-uploads differing only in whitespace, Unicode composition
     or key order hash the same; any change of words, case or field values does not."""
-    return hashlib.sha256(canonical_form(fields, text_field).encode("utf-8")).hexdigest()
+    form = canonical_form(fields, text_field, normalized_text=normalized_text)
+    return hashlib.sha256(form.encode("utf-8")).hexdigest()
