@@ -133,3 +133,11 @@ def test_hostile_file_names_are_stored_under_the_submission_only(api_as, bob, op
     assert ".." not in sub.storage_key and "\\" not in sub.storage_key
     assert all(ch.isprintable() for ch in sub.original_name) and "/" not in sub.original_name
     assert stored_name.endswith(".csv")
+
+
+def test_json_depth_ignores_brackets_inside_strings():
+    from openledger.parsers import json_depth
+
+    assert json_depth(b'{"a": "[[[[{{{{", "b": [1, [2, {"c": "\\"]]]"}]]}') == 4
+    assert json_depth(b"[" * 5000 + b"]" * 5000) == 5000
+    assert json_depth(b'"no brackets"') == 0
