@@ -1,0 +1,440 @@
+"""Every URL of the site × role × datanet visibility, with the status a user gets.
+
+One row per (method, URL): the expected statuses on a public datanet's world and on a private
+one's, each in the order of ROLES. A private datanet and everything under it (records,
+submissions, releases and their files, reports, webhooks, presigned uploads) answers 404 to whoever
+may not see it, so its existence does not leak. URLs that belong to no datanet (accounts, rewards,
+settlements) have one list, the same in both worlds.
+
+Every URL pattern the resolver knows must have at least one row (`test_every_url_has_a_row`);
+only the admin's own pages and static files are skipped, and /admin/ itself has a row.
+
+The world is built once per module inside a transaction that is rolled back at the end; every
+request runs in a savepoint that is rolled back too, so a DELETE in one row never changes the next.
+"""
+
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core import signing
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.test import Client
+from django.urls import get_resolver
+from rest_framework.test import APIClient
+
+from accounts import services as account_services
+from datanets import permissions
+from datanets.models import Membership
+
+ROLES = ["anonymous", "outsider", "contributor", "curator", "owner", "moderator", "staff"]
+FILE = "file"  # a release file: 200 streamed from local storage, 302 to a presigned GET URL on S3
+S3 = "s3"  # presigned uploads: 201/202 on the S3 profile, 400 ("needs the S3 profile") on the embedded one
+
+
+def same(statuses: list) -> tuple[list, list]:
+    """A URL that belongs to no datanet: the same answers in both worlds."""
+    return statuses, statuses
+
+
+# (method, path template, expected on the public world, expected on the private world)
+# Order of each list: anonymous, outsider, contributor, curator, owner, moderator, staff.
+ACCOUNTS = [
+    ("GET", "/accounts/signup/", *same([200, 200, 200, 200, 200, 200, 200])),
+    ("POST", "/accounts/signup/", *same([200, 200, 200, 200, 200, 200, 200])),
+    ("GET", "/accounts/login/", *same([200, 200, 200, 200, 200, 200, 200])),
+    ("POST", "/accounts/login/", *same([200, 200, 200, 200, 200, 200, 200])),
+    ("POST", "/accounts/logout/", *same([302, 302, 302, 302, 302, 302, 302])),
+    ("GET", "/accounts/profile/", *same([302, 200, 200, 200, 200, 200, 200])),
+    ("POST", "/accounts/profile/", *same([302, 200, 200, 200, 200, 200, 200])),
+    ("GET", "/accounts/tokens/", *same([302, 200, 200, 200, 200, 200, 200])),
+    ("POST", "/accounts/tokens/", *same([302, 200, 200, 200, 200, 200, 200])),
+    # The owner's own token: nobody else can revoke it.
+    ("POST", "/accounts/tokens/{token_id}/revoke/", *same([302, 404, 404, 404, 302, 404, 404])),
+    ("GET", "/accounts/password/change/", *same([302, 200, 200, 200, 200, 200, 200])),
+    ("POST", "/accounts/password/change/", *same([302, 200, 200, 200, 200, 200, 200])),
+    ("GET", "/accounts/password/change/done/", *same([302, 200, 200, 200, 200, 200, 200])),
+    ("GET", "/accounts/password/reset/", *same([200, 200, 200, 200, 200, 200, 200])),
+    ("POST", "/accounts/password/reset/", *same([200, 200, 200, 200, 200, 200, 200])),
+    ("GET", "/accounts/password/reset/sent/", *same([200, 200, 200, 200, 200, 200, 200])),
+    ("GET", "/accounts/password/reset/{uidb64}/{token}/", *same([200, 200, 200, 200, 200, 200, 200])),
+    ("GET", "/accounts/password/reset/complete/", *same([200, 200, 200, 200, 200, 200, 200])),
+]
+DATANET_PAGES = [
+    ("GET", "/", *same([200, 200, 200, 200, 200, 200, 200])),
+    ("GET", "/new/", *same([302, 200, 200, 200, 200, 200, 200])),
+    ("POST", "/new/", *same([302, 200, 200, 200, 200, 200, 200])),
+    ("GET", "/new/field-row/", *same([302, 200, 200, 200, 200, 200, 200])),
+    ("GET", "/d/{slug}/", [200, 200, 200, 200, 200, 200, 200], [404, 404, 200, 200, 200, 200, 200]),
+    ("GET", "/d/{slug}/edit/", [302, 403, 403, 403, 200, 403, 200], [302, 404, 403, 403, 200, 403, 200]),
+    ("GET", "/d/{slug}/policies/", [302, 403, 403, 403, 200, 403, 200], [302, 404, 403, 403, 200, 403, 200]),
+    ("GET", "/d/{slug}/members/", [302, 403, 200, 200, 200, 403, 200], [302, 404, 200, 200, 200, 403, 200]),
+    ("POST", "/d/{slug}/status/", [302, 403, 403, 403, 302, 403, 302], [302, 404, 403, 403, 302, 403, 302]),
+    ("POST", "/d/{slug}/members/{username}/role/", [302, 403, 403, 403, 302, 403, 302],
+     [302, 404, 403, 403, 302, 403, 302]),
+    ("POST", "/d/{slug}/members/{username}/remove/", [302, 403, 403, 403, 302, 403, 302],
+     [302, 404, 403, 403, 302, 403, 302]),
+    ("GET", "/me/contributions/", *same([302, 200, 200, 200, 200, 200, 200])),
+    # The contributor's submission: its contributor, the datanet's curators and owners, and staff.
+    ("GET", "/submissions/{submission}/", [302, 404, 200, 200, 200, 404, 200], [302, 404, 200, 200, 200, 404, 200]),
+    ("GET", "/submissions/{submission}/progress/", [302, 404, 200, 200, 200, 404, 200],
+     [302, 404, 200, 200, 200, 404, 200]),
+    ("GET", "/submissions/{submission}/errors.{fmt}", [302, 404, 200, 200, 200, 404, 200],
+     [302, 404, 200, 200, 200, 404, 200]),
+]
+CURATION_PAGES = [
+    # Review queue: curators and owners only (staff and moderators moderate, they do not curate).
+    # Deciding without a record is a 400 that says so.
+    ("GET", "/d/{slug}/review/", [302, 403, 403, 200, 200, 403, 403], [302, 404, 403, 200, 200, 403, 403]),
+    ("POST", "/d/{slug}/review/next/", [302, 403, 403, 200, 200, 403, 403], [302, 404, 403, 200, 200, 403, 403]),
+    ("POST", "/d/{slug}/review/decide/", [302, 403, 403, 400, 400, 403, 403], [302, 404, 403, 400, 400, 403, 403]),
+    # Releases: anyone who sees the datanet sees its releases and downloads their files; only owners
+    # cut one (with nothing new accepted the owner is sent back to the list with the reason).
+    ("GET", "/d/{slug}/releases/", [200, 200, 200, 200, 200, 200, 200], [404, 404, 200, 200, 200, 200, 200]),
+    ("POST", "/d/{slug}/releases/cut/", [302, 403, 403, 403, 302, 403, 403], [302, 404, 403, 403, 302, 403, 403]),
+    ("GET", "/releases/{release}/", [200, 200, 200, 200, 200, 200, 200], [404, 404, 200, 200, 200, 200, 200]),
+    ("GET", "/releases/{release}/progress/", [200, 200, 200, 200, 200, 200, 200], [404, 404, 200, 200, 200, 200, 200]),
+    ("GET", "/releases/{release}/files/{kind}/", [FILE] * 7, [404, 404, FILE, FILE, FILE, FILE, FILE]),
+    # Reports: anyone signed in who can see the target (an empty report is a 400 that says what is missing).
+    ("GET", "/d/{slug}/report/", [302, 200, 200, 200, 200, 200, 200], [302, 404, 200, 200, 200, 200, 200]),
+    ("POST", "/d/{slug}/report/", [302, 400, 400, 400, 400, 400, 400], [302, 404, 400, 400, 400, 400, 400]),
+    ("GET", "/records/{record}/report/", [302, 200, 200, 200, 200, 200, 200], [302, 404, 200, 200, 200, 200, 200]),
+    ("POST", "/records/{record}/report/", [302, 400, 400, 400, 400, 400, 400], [302, 404, 400, 400, 400, 400, 400]),
+    # Moderation: owners for their datanets, moderators and staff everywhere (an empty resolution and
+    # unfreezing a datanet that is not frozen redirect back with the reason). Only moderators and
+    # staff read the audit log.
+    ("GET", "/moderation/", *same([302, 403, 403, 403, 200, 200, 200])),
+    ("POST", "/moderation/reports/{report}/resolve/", [302, 403, 403, 403, 302, 302, 302],
+     [302, 404, 403, 403, 302, 302, 302]),
+    ("GET", "/moderation/audit/", *same([302, 403, 403, 403, 403, 200, 200])),
+    ("POST", "/d/{slug}/unfreeze/", [302, 403, 403, 403, 302, 302, 302], [302, 404, 403, 403, 302, 302, 302]),
+]
+REWARDS_PAGES = [
+    ("GET", "/rewards/", *same([302, 200, 200, 200, 200, 200, 200])),
+    ("GET", "/rewards/wallet/", *same([302, 200, 200, 200, 200, 200, 200])),
+    ("POST", "/rewards/wallet/challenge/", *same([302, 302, 302, 302, 302, 302, 302])),
+    # Settlements are staff's alone; a batch's proof only for its recipient (the contributor).
+    ("GET", "/rewards/settlements/", *same([302, 403, 403, 403, 403, 403, 200])),
+    ("POST", "/rewards/settlements/run/", *same([302, 403, 403, 403, 403, 403, 302])),
+    ("POST", "/rewards/settlements/reconcile/", *same([302, 403, 403, 403, 403, 403, 302])),
+    ("GET", "/rewards/settlements/{settlement}/proof/", *same([302, 404, 200, 404, 404, 404, 404])),
+    # Models and attribution proofs are public; what they hold from a private datanet is redacted.
+    ("GET", "/models/", *same([200, 200, 200, 200, 200, 200, 200])),
+    ("GET", "/models/new/", *same([302, 200, 200, 200, 200, 200, 200])),
+    ("POST", "/models/new/", *same([302, 200, 200, 200, 200, 200, 200])),
+    ("GET", "/models/{model}/", *same([200, 200, 200, 200, 200, 200, 200])),
+    ("POST", "/models/{model}/prepay/", *same([302, 403, 403, 403, 302, 403, 403])),
+    ("GET", "/attributions/{attribution}/", *same([200, 200, 200, 200, 200, 200, 200])),
+]
+WEBHOOK_PAGES = [
+    # Anyone signed in who sees the datanet registers their own endpoints (an empty form comes back
+    # with its errors); the owner's datanet-wide endpoint does not exist for anyone else.
+    ("GET", "/d/{slug}/webhooks/", [302, 200, 200, 200, 200, 200, 200], [302, 404, 200, 200, 200, 200, 200]),
+    ("POST", "/d/{slug}/webhooks/", [302, 200, 200, 200, 200, 200, 200], [302, 404, 200, 200, 200, 200, 200]),
+    ("GET", "/d/{slug}/webhooks/{webhook}/", [302, 404, 404, 404, 200, 404, 404], [302, 404, 404, 404, 200, 404, 404]),
+    ("POST", "/d/{slug}/webhooks/{webhook}/", [302, 404, 404, 404, 200, 404, 404],
+     [302, 404, 404, 404, 200, 404, 404]),
+    ("GET", "/d/{slug}/webhooks/{webhook}/deliveries/", [302, 404, 404, 404, 200, 404, 404],
+     [302, 404, 404, 404, 200, 404, 404]),
+    ("POST", "/d/{slug}/webhooks/{webhook}/deliveries/{delivery}/redeliver/", [302, 404, 404, 404, 302, 404, 404],
+     [302, 404, 404, 404, 302, 404, 404]),
+    ("POST", "/d/{slug}/webhooks/{webhook}/secret/", [302, 404, 404, 404, 200, 404, 404],
+     [302, 404, 404, 404, 200, 404, 404]),
+    ("POST", "/d/{slug}/webhooks/{webhook}/active/", [302, 404, 404, 404, 302, 404, 404],
+     [302, 404, 404, 404, 302, 404, 404]),
+    ("POST", "/d/{slug}/webhooks/{webhook}/delete/", [302, 404, 404, 404, 302, 404, 404],
+     [302, 404, 404, 404, 302, 404, 404]),
+]
+API = [
+    ("POST", "/api/v1/auth/token/", *same([400, 400, 400, 400, 400, 400, 400])),
+    ("GET", "/api/v1/me/", *same([401, 200, 200, 200, 200, 200, 200])),
+    ("GET", "/api/v1/datanets/", *same([200, 200, 200, 200, 200, 200, 200])),
+    ("POST", "/api/v1/datanets/", *same([401, 400, 400, 400, 400, 400, 400])),
+    ("GET", "/api/v1/datanets/{slug}/", [200, 200, 200, 200, 200, 200, 200], [404, 404, 200, 200, 200, 200, 200]),
+    ("PATCH", "/api/v1/datanets/{slug}/", [401, 403, 403, 403, 200, 403, 200], [404, 404, 403, 403, 200, 403, 200]),
+    ("DELETE", "/api/v1/datanets/{slug}/", [401, 403, 403, 403, 204, 403, 204], [404, 404, 403, 403, 204, 403, 204]),
+    ("GET", "/api/v1/datanets/{slug}/members/", [401, 403, 200, 200, 200, 403, 200],
+     [401, 404, 200, 200, 200, 403, 200]),
+    ("POST", "/api/v1/datanets/{slug}/members/", [401, 403, 403, 403, 201, 403, 201],
+     [401, 404, 403, 403, 201, 403, 201]),
+    ("PATCH", "/api/v1/datanets/{slug}/members/{username}/", [401, 403, 403, 403, 200, 403, 200],
+     [401, 404, 403, 403, 200, 403, 200]),
+    ("DELETE", "/api/v1/datanets/{slug}/members/{username}/", [401, 403, 403, 403, 204, 403, 204],
+     [401, 404, 403, 403, 204, 403, 204]),
+    # Contributions: members of a private datanet; staff and moderators do not contribute to one.
+    ("GET", "/api/v1/datanets/{slug}/submissions/", [401, 200, 200, 200, 200, 200, 200],
+     [404, 404, 200, 200, 200, 200, 200]),
+    ("POST", "/api/v1/datanets/{slug}/submissions/", [401, 202, 202, 202, 202, 202, 202],
+     [404, 404, 202, 202, 202, 403, 403]),
+    ("GET", "/api/v1/datanets/{slug}/records/", [200, 200, 200, 200, 200, 200, 200],
+     [404, 404, 200, 200, 200, 200, 200]),
+    ("POST", "/api/v1/datanets/{slug}/records/", [401, 202, 202, 202, 202, 202, 202],
+     [404, 404, 202, 202, 202, 403, 403]),
+    ("GET", "/api/v1/submissions/{submission}/", [401, 404, 200, 200, 200, 404, 200],
+     [401, 404, 200, 200, 200, 404, 200]),
+    ("GET", "/api/v1/submissions/{submission}/errors/", [401, 404, 200, 200, 200, 404, 200],
+     [401, 404, 200, 200, 200, 404, 200]),
+    # Presigned uploads (S3 profile). The upload id is the contributor's: nobody else completes it.
+    ("POST", "/api/v1/datanets/{slug}/uploads/", [401, S3, S3, S3, S3, S3, S3], [401, 404, S3, S3, S3, 403, 403]),
+    ("POST", "/api/v1/uploads/complete/", [401, 400, 400, 400, 400, 400, 400], [401, 400, 400, 400, 400, 400, 400]),
+    # Reviews: curators and owners (an empty review is a 400 that says what is missing).
+    ("POST", "/api/v1/datanets/{slug}/review/next/", [401, 403, 403, 204, 204, 403, 403],
+     [404, 404, 403, 204, 204, 403, 403]),
+    ("POST", "/api/v1/reviews/", *same([401, 400, 400, 400, 400, 400, 400])),
+    ("GET", "/api/v1/records/{record}/reviews/", [200, 200, 200, 200, 200, 200, 200],
+     [404, 404, 200, 200, 200, 200, 200]),
+    ("POST", "/api/v1/reports/", *same([401, 400, 400, 400, 400, 400, 400])),
+    ("GET", "/api/v1/moderation/reports/", *same([401, 403, 403, 403, 200, 200, 200])),
+    ("POST", "/api/v1/moderation/reports/{report}/resolve/", [401, 403, 403, 403, 400, 400, 400],
+     [401, 404, 403, 403, 400, 400, 400]),
+    ("GET", "/api/v1/moderation/audit/", *same([401, 403, 403, 403, 403, 200, 200])),
+    ("GET", "/api/v1/datanets/{slug}/releases/", [200, 200, 200, 200, 200, 200, 200],
+     [404, 404, 200, 200, 200, 200, 200]),
+    # 409 for the owner: nothing new was accepted since v1, and the refusal says so.
+    ("POST", "/api/v1/datanets/{slug}/releases/", [401, 403, 403, 403, 409, 403, 403],
+     [404, 404, 403, 403, 409, 403, 403]),
+    ("GET", "/api/v1/releases/{release}/", [200, 200, 200, 200, 200, 200, 200], [404, 404, 200, 200, 200, 200, 200]),
+    ("GET", "/api/v1/releases/{release}/files/{kind}/", [FILE] * 7, [404, 404, FILE, FILE, FILE, FILE, FILE]),
+    ("GET", "/api/v1/rewards/balance/", *same([401, 200, 200, 200, 200, 200, 200])),
+    ("GET", "/api/v1/rewards/history/", *same([401, 200, 200, 200, 200, 200, 200])),
+    # Owners fund from their balance, staff from the treasury; the empty body is a 400 that says so.
+    ("POST", "/api/v1/datanets/{slug}/pool/fund/", [401, 403, 403, 403, 400, 403, 400],
+     [404, 404, 403, 403, 400, 403, 400]),
+    ("POST", "/api/v1/treasury/mint/", *same([401, 403, 403, 403, 403, 403, 400])),
+    ("GET", "/api/v1/wallet/", *same([401, 200, 200, 200, 200, 200, 200])),
+    ("POST", "/api/v1/wallet/challenge/", *same([401, 201, 201, 201, 201, 201, 201])),
+    ("POST", "/api/v1/wallet/link/", *same([401, 400, 400, 400, 400, 400, 400])),
+    ("GET", "/api/v1/settlements/", *same([401, 200, 200, 200, 200, 200, 200])),
+    ("POST", "/api/v1/settlements/run/", *same([401, 403, 403, 403, 403, 403, 200])),
+    ("GET", "/api/v1/settlements/reconciliation/", *same([401, 403, 403, 403, 403, 403, 200])),
+    ("POST", "/api/v1/settlements/reconciliation/", *same([401, 403, 403, 403, 403, 403, 200])),
+    ("GET", "/api/v1/settlements/{settlement}/proof/", *same([401, 404, 200, 404, 404, 404, 404])),
+    ("GET", "/api/v1/models/", *same([200, 200, 200, 200, 200, 200, 200])),
+    ("POST", "/api/v1/models/", *same([401, 400, 400, 400, 400, 400, 400])),
+    ("GET", "/api/v1/models/{model}/", *same([200, 200, 200, 200, 200, 200, 200])),
+    ("POST", "/api/v1/models/{model}/prepay/", *same([401, 403, 403, 403, 400, 403, 403])),
+    ("POST", "/api/v1/models/{model}/usage/", *same([401, 403, 403, 403, 400, 403, 403])),
+    ("GET", "/api/v1/attributions/{attribution}/", *same([200, 200, 200, 200, 200, 200, 200])),
+    # Webhooks (an empty registration is a 400 that says what is missing).
+    ("GET", "/api/v1/datanets/{slug}/webhooks/", [401, 200, 200, 200, 200, 200, 200],
+     [401, 404, 200, 200, 200, 200, 200]),
+    ("POST", "/api/v1/datanets/{slug}/webhooks/", [401, 400, 400, 400, 400, 400, 400],
+     [401, 404, 400, 400, 400, 400, 400]),
+    ("GET", "/api/v1/datanets/{slug}/webhooks/{webhook}/", [401, 404, 404, 404, 200, 404, 404],
+     [401, 404, 404, 404, 200, 404, 404]),
+    ("PATCH", "/api/v1/datanets/{slug}/webhooks/{webhook}/", [401, 404, 404, 404, 200, 404, 404],
+     [401, 404, 404, 404, 200, 404, 404]),
+    ("DELETE", "/api/v1/datanets/{slug}/webhooks/{webhook}/", [401, 404, 404, 404, 204, 404, 404],
+     [401, 404, 404, 404, 204, 404, 404]),
+    ("POST", "/api/v1/datanets/{slug}/webhooks/{webhook}/secret/", [401, 404, 404, 404, 200, 404, 404],
+     [401, 404, 404, 404, 200, 404, 404]),
+    ("GET", "/api/v1/datanets/{slug}/webhooks/{webhook}/deliveries/", [401, 404, 404, 404, 200, 404, 404],
+     [401, 404, 404, 404, 200, 404, 404]),
+    ("POST", "/api/v1/datanets/{slug}/webhooks/{webhook}/deliveries/{delivery}/redeliver/",
+     [401, 404, 404, 404, 202, 404, 404], [401, 404, 404, 404, 202, 404, 404]),
+]
+SITE = [
+    ("GET", "/healthz", *same([200, 200, 200, 200, 200, 200, 200])),
+    ("GET", "/api/schema/", *same([200, 200, 200, 200, 200, 200, 200])),
+    ("GET", "/api/docs/", *same([200, 200, 200, 200, 200, 200, 200])),
+    # The admin is for staff only; moderators are sent to its login like everyone else.
+    ("GET", "/admin/", *same([302, 302, 302, 302, 302, 302, 200])),
+    ("GET", "/admin/auth/user/", *same([302, 302, 302, 302, 302, 302, 200])),
+]
+TABLE = ACCOUNTS + DATANET_PAGES + CURATION_PAGES + REWARDS_PAGES + WEBHOOK_PAGES + API + SITE
+
+# Bodies that get past validation, where an empty body would only test the validation.
+BODIES = {
+    ("POST", "/d/{slug}/status/"): {"status": "closed"},
+    ("POST", "/d/{slug}/members/{username}/role/"): {"role": "curator"},
+    ("PATCH", "/api/v1/datanets/{slug}/"): {"summary": "changed"},
+    ("POST", "/api/v1/datanets/{slug}/members/"): {"identifier": "newcomer", "role": "contributor"},
+    ("PATCH", "/api/v1/datanets/{slug}/members/{username}/"): {"role": "curator"},
+    ("POST", "/api/v1/datanets/{slug}/records/"): {"records": [{"text": "A record sent through the API."}]},
+    ("POST", "/api/v1/datanets/{slug}/uploads/"): {"filename": "a.csv", "size": 100},
+    ("POST", "/api/v1/uploads/complete/"): {"upload_id": "{upload_id}"},
+}
+
+
+@dataclass
+class World:
+    """What one visibility's rows point at; `values` fills the path templates."""
+
+    people: dict
+    tokens: dict
+    values: dict = field(default_factory=dict)
+
+
+def _build(visibility: str, people: dict, shared: dict) -> World:
+    from curation.moderation import report_create
+    from curation.releases import release_build, release_create
+    from datanets.presigned import SALT
+    from rewards import ai_models
+    from rewards.usage import usage_post
+    from tests.factories import UserFactory, make_datanet, make_records_in_review
+    from tests.rewards.attribution_world import fund_user
+    from webhooks.services import endpoint_create, webhook_emit
+
+    owner, contributor = people["owner"], people["contributor"]
+    member = UserFactory(username=f"member-{visibility}")
+    datanet = make_datanet(owner, name=f"{visibility} datanet", visibility=visibility, members={
+        contributor: Membership.Role.CONTRIBUTOR, people["curator"]: Membership.Role.CURATOR,
+        member: Membership.Role.CONTRIBUTOR})
+    texts = [f"Press firmly on a bleeding wound for ten minutes ({visibility} datanet).",
+             f"Cool a burn under running water for twenty minutes ({visibility} datanet)."]
+    records = make_records_in_review(datanet, contributor, texts, status="accepted")
+    release = release_build(release_id=release_create(datanet=datanet, actor=owner).pk)
+    report = report_create(reporter=contributor, reason="spam", comment="looks copied", record=records[0])
+    endpoint = endpoint_create(datanet=datanet, actor=owner, url="http://127.0.0.1:9/hook", scope="datanet",
+                               events=["release.published"])
+    event = webhook_emit(event="release.published", datanet=datanet, payload={})
+    model = ai_models.ai_model_register(owner=owner, name=f"{visibility} helper", releases=[release])
+    fund_user(people["staff"], owner, 10**20, key=f"authz-fund:{visibility}")
+    ai_models.ai_model_prepay(ai_model=model, actor=owner, amount=10**20, key=f"authz-prepay:{visibility}")
+    usage, _ = usage_post(ai_model=model, actor=owner, idempotency_key=f"authz-{visibility}",
+                          output=f"Do this: {texts[0]}", fee=10**18)
+    key = f"datanets/{datanet.pk}/incoming/authz-{visibility}/upload.csv"
+    default_storage.save(key, ContentFile(b"text\nA first-aid answer that is long enough to pass.\n"))
+    upload_id = signing.dumps({"d": datanet.pk, "u": contributor.pk, "k": key, "n": "upload.csv"}, salt=SALT)
+    values = {
+        "slug": datanet.slug, "username": member.username, "webhook": endpoint.pk,
+        "delivery": event.deliveries.get().pk, "submission": records[0].submission_id, "fmt": "csv",
+        "release": release.pk, "kind": "jsonl", "record": records[0].pk, "report": report.pk, "model": model.pk,
+        "attribution": usage.attribution.pk, "upload_id": upload_id, **shared,
+    }
+    return World(people=people, tokens=shared["_tokens"], values=values)
+
+
+def _people() -> dict:
+    from tests.factories import UserFactory
+
+    people = {role: UserFactory(username=f"authz-{role}") for role in ROLES[1:]}
+    people["staff"].is_staff = True
+    people["staff"].save(update_fields=["is_staff"])
+    people["moderator"].groups.add(Group.objects.get_or_create(name=permissions.MODERATORS_GROUP)[0])
+    UserFactory(username="newcomer")
+    return people
+
+
+def _settlement(people: dict) -> str:
+    """One confirmed batch on the local chain that pays the contributor."""
+    from rewards.settlement import settlement_run
+    from tests.rewards.settlement_fixtures import credit, link_wallet
+
+    link_wallet(people["contributor"])
+    credit(people["contributor"], 1000 * 10**18, key="authz-settlement")
+    settlement_run()
+    from rewards.settlement_models import SettlementItem
+
+    return str(SettlementItem.objects.get(user=people["contributor"]).batch.uid)
+
+
+@pytest.fixture(scope="module")
+def worlds(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            people = _people()
+            tokens = {role: account_services.api_token_create(user=user, name="authz")
+                      for role, user in people.items()}
+            shared = {"_tokens": {role: raw for role, (_, raw) in tokens.items()},
+                      "token_id": tokens["owner"][0].pk, "uidb64": "MQ", "token": "set-password",
+                      "settlement": _settlement(people)}
+            yield {visibility: _build(visibility, people, shared) for visibility in ("public", "private")}
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def _expected(status):
+    if status == FILE:
+        return 302 if settings.STORAGE_BACKEND == "s3" else 200
+    return status
+
+
+def _fill(template: str, values: dict) -> str:
+    return template.format(**{k: v for k, v in values.items() if not k.startswith("_")})
+
+
+def _request(method: str, template: str, world: World, role: str):
+    path = _fill(template, world.values)
+    body = {k: world.values["upload_id"] if v == "{upload_id}" else v
+            for k, v in BODIES.get((method, template), {}).items()}
+    if path.startswith("/api/v1/"):
+        client = APIClient()
+        if role != "anonymous":
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {world.tokens[role]}")
+        if method == "POST" and path.endswith("/submissions/"):
+            upload = io.BytesIO(b"text\nA first-aid answer that is long enough to pass the schema.\n")
+            upload.name = "matrix.csv"
+            return client.post(path, {"file": upload}, format="multipart")
+        return client.generic(method, path, data=json.dumps(body), content_type="application/json")
+    client = Client()
+    if role != "anonymous":
+        client.force_login(world.people[role])
+    return client.generic(method, path, data=urlencode(body), content_type="application/x-www-form-urlencoded")
+
+
+def _answer(method: str, template: str, world: World, role: str):
+    """The status this role gets, in a savepoint that is rolled back."""
+    with transaction.atomic():
+        try:
+            status = _request(method, template, world, role).status_code
+        except AssertionError as exc:  # the answer does not match the OpenAPI schema
+            status = f"schema: {str(exc).splitlines()[-1][:120]}"
+        except Exception as exc:  # noqa: BLE001 — a crash is a finding, reported with the rest
+            status = f"{type(exc).__name__}: {exc}"[:160]
+        transaction.set_rollback(True)
+    return status
+
+
+@pytest.mark.parametrize("method,template,public,private", [pytest.param(*row, id=f"{row[0]} {row[1]}")
+                                                            for row in TABLE])
+def test_status(worlds, db, method, template, public, private):
+    wrong = []
+    for visibility, expected in (("public", public), ("private", private)):
+        got = [_answer(method, template, worlds[visibility], role) for role in ROLES]
+        if got != [_expected(s) for s in expected]:
+            wrong.append(f"{visibility}: expected {expected}\n{' ' * len(visibility)}       got {got}")
+    assert not wrong, f"{method} {template} (roles: {', '.join(ROLES)})\n" + "\n".join(wrong)
+
+
+def _url_templates() -> set[str]:
+    """Every route the resolver knows, as a template with named holes, except the admin's pages."""
+    contextual = {"pk": {"webhooks": "webhook", "submissions": "submission", "releases": "release",
+                         "records": "record", "reports": "report", "models": "model", "attributions": "attribution",
+                         "settlements": "settlement"},
+                  "delivery_id": {"deliveries": "delivery"}}
+    found = set()
+
+    def hole(match: re.Match, route: str) -> str:
+        name = match.group(1)
+        previous = route[:match.start()].rstrip("/").rsplit("/", 1)[-1]
+        return "{" + contextual.get(name, {}).get(previous, name) + "}"
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            route = prefix + str(p.pattern)
+            if hasattr(p, "url_patterns"):
+                if route != "admin/":
+                    walk(p.url_patterns, route)
+            else:
+                found.add("/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m, r=route: hole(m, r), route))
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def test_every_url_has_a_row():
+    covered = {template for _, template, _, _ in TABLE}
+    missing = _url_templates() - covered
+    assert not missing, f"Add rows for these URLs to the authorization table: {sorted(missing)}"
+    assert "/admin/" in covered
