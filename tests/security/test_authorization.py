@@ -9,32 +9,25 @@ settlements) have one list, the same in both worlds.
 Every URL pattern the resolver knows must have at least one row (`test_every_url_has_a_row`);
 only the admin's own pages and static files are skipped, and /admin/ itself has a row.
 
-The world is built once per module inside a transaction that is rolled back at the end; every
-request runs in a savepoint that is rolled back too, so a DELETE in one row never changes the next.
+The world (tests/security/authorization_world.py) is built once per module inside a transaction that
+is rolled back at the end; every request runs in a savepoint that is rolled back too, so a DELETE in
+one row never changes the next.
 """
 
 import io
 import json
 import re
-from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
-from django.core import signing
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.test import Client
 from django.urls import get_resolver
 from rest_framework.test import APIClient
 
-from accounts import services as account_services
-from datanets import permissions
-from datanets.models import Membership
+from tests.security.authorization_world import ROLES, World, worlds  # noqa: F401 — the fixture
 
-ROLES = ["anonymous", "outsider", "contributor", "curator", "owner", "moderator", "staff"]
 FILE = "file"  # a release file: 200 streamed from local storage, 302 to a presigned GET URL on S3
 # Presigned uploads work on the S3 profile only; the embedded one answers 400 ("needs the S3 profile")
 # to whoever passes the permission checks. PRESIGN: 201 with an upload URL; COMPLETE: 202 with the submission.
@@ -270,97 +263,6 @@ BODIES = {
 }
 
 
-@dataclass
-class World:
-    """What one visibility's rows point at; `values` fills the path templates."""
-
-    people: dict
-    tokens: dict
-    values: dict = field(default_factory=dict)
-
-
-def _build(visibility: str, people: dict, shared: dict) -> World:
-    from curation.moderation import report_create
-    from curation.releases import release_build, release_create
-    from datanets.presigned import SALT
-    from rewards import ai_models
-    from rewards.usage import usage_post
-    from tests.factories import UserFactory, make_datanet, make_records_in_review
-    from tests.rewards.attribution_world import fund_user
-    from webhooks.services import endpoint_create, webhook_emit
-
-    owner, contributor = people["owner"], people["contributor"]
-    member = UserFactory(username=f"member-{visibility}")
-    datanet = make_datanet(owner, name=f"authz {visibility} datanet", visibility=visibility, members={
-        contributor: Membership.Role.CONTRIBUTOR, people["curator"]: Membership.Role.CURATOR,
-        member: Membership.Role.CONTRIBUTOR})
-    texts = [f"Press firmly on a bleeding wound for ten minutes (authz {visibility} datanet).",
-             f"Cool a burn under running water for twenty minutes ({visibility} datanet)."]
-    records = make_records_in_review(datanet, contributor, texts, status="accepted")
-    release = release_build(release_id=release_create(datanet=datanet, actor=owner).pk)
-    report = report_create(reporter=contributor, reason="spam", comment="looks copied", record=records[0])
-    endpoint = endpoint_create(datanet=datanet, actor=owner, url="http://127.0.0.1:9/hook", scope="datanet",
-                               events=["release.published"])
-    event = webhook_emit(event="release.published", datanet=datanet, payload={})
-    model = ai_models.ai_model_register(owner=owner, name=f"{visibility} helper", releases=[release])
-    fund_user(people["staff"], owner, 10**20, key=f"authz-fund:{visibility}")
-    ai_models.ai_model_prepay(ai_model=model, actor=owner, amount=10**20, key=f"authz-prepay:{visibility}")
-    usage, _ = usage_post(ai_model=model, actor=owner, idempotency_key=f"authz-{visibility}",
-                          output=f"Do this: {texts[0]}", fee=10**18)
-    key = f"datanets/{datanet.pk}/incoming/authz-{visibility}/upload.csv"
-    default_storage.save(key, ContentFile(b"text\nA first-aid answer that is long enough to pass.\n"))
-    upload_id = signing.dumps({"d": datanet.pk, "u": contributor.pk, "k": key, "n": "upload.csv"}, salt=SALT)
-    values = {
-        "slug": datanet.slug, "username": member.username, "webhook": endpoint.pk,
-        "delivery": event.deliveries.get().pk, "submission": records[0].submission_id, "fmt": "csv",
-        "release": release.pk, "kind": "jsonl", "record": records[0].pk, "report": report.pk, "model": model.pk,
-        "attribution": usage.attribution.pk, "upload_id": upload_id, **shared,
-    }
-    return World(people=people, tokens=shared["_tokens"], values=values)
-
-
-def _people() -> dict:
-    from tests.factories import UserFactory
-
-    people = {role: UserFactory(username=f"authz-{role}") for role in ROLES[1:]}
-    people["staff"].is_staff = True
-    people["staff"].save(update_fields=["is_staff"])
-    people["moderator"].groups.add(Group.objects.get_or_create(name=permissions.MODERATORS_GROUP)[0])
-    UserFactory(username="newcomer")
-    return people
-
-
-def _settlement(people: dict) -> str:
-    """One confirmed batch on the local chain that pays the contributor."""
-    from rewards.settlement import settlement_run
-    from tests.rewards.settlement_fixtures import credit, link_wallet
-
-    link_wallet(people["contributor"])
-    credit(people["contributor"], 1000 * 10**18, key="authz-settlement")
-    settlement_run()
-    from rewards.settlement_models import SettlementItem
-
-    return str(SettlementItem.objects.get(user=people["contributor"]).batch.uid)
-
-
-@pytest.fixture(scope="module")
-def worlds(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            people = _people()
-            tokens = {role: account_services.api_token_create(user=user, name="authz")
-                      for role, user in people.items()}
-            shared = {"_tokens": {role: raw for role, (_, raw) in tokens.items()},
-                      "token_id": tokens["owner"][0].pk, "uidb64": "MQ", "token": "set-password",
-                      "settlement": _settlement(people)}
-            yield {visibility: _build(visibility, people, shared) for visibility in ("public", "private")}
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-
-
 def _expected(status):
     if status == FILE:
         return 302 if settings.STORAGE_BACKEND == "s3" else 200
@@ -398,9 +300,7 @@ def _answer(method: str, template: str, world: World, role: str):
         try:
             status = _request(method, template, world, role).status_code
         except AssertionError as exc:  # the answer does not match the OpenAPI schema
-            status = f"schema: {str(exc).splitlines()[-1][:120]}"
-            if __import__("os").environ.get("AUTHZ_DEBUG"):
-                print(str(exc))
+            status = f"schema: {str(exc).splitlines()[1][:200]}"
         except Exception as exc:  # noqa: BLE001 — a crash is a finding, reported with the rest
             status = f"{type(exc).__name__}: {exc}"[:160]
         transaction.set_rollback(True)
