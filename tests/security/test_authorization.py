@@ -181,7 +181,8 @@ API = [
      [401, 404, 200, 200, 200, 404, 200]),
     # Presigned uploads (S3 profile). The upload id is the contributor's: nobody else completes it,
     # and whoever may not see the private datanet is told it is not there.
-    ("POST", "/api/v1/datanets/{slug}/uploads/", [401, *[PRESIGN] * 6], [401, 404, PRESIGN, PRESIGN, PRESIGN, 403, 403]),
+    ("POST", "/api/v1/datanets/{slug}/uploads/", [401, *[PRESIGN] * 6],
+     [401, 404, PRESIGN, PRESIGN, PRESIGN, 403, 403]),
     ("POST", "/api/v1/uploads/complete/", [401, 403, COMPLETE, 403, 403, 403, 403],
      [401, 404, COMPLETE, 403, 403, 403, 403]),
     # Reviews: curators and owners (an empty review is a 400 that says what is missing).
@@ -340,6 +341,34 @@ def test_no_page_or_answer_shows_a_private_datanet_to_whoever_may_not_see_it(wor
         if found:
             leaks.append(f"GET {_fill(template, world.values)} ({response.status_code}) shows {found}")
     assert not leaks, "\n".join(leaks)
+
+
+PRIVATE_THINGS = ("{slug}", "{submission}", "{release}", "{record}", "{report}", "{webhook}", "/uploads/complete/")
+
+
+def test_a_private_datanet_answers_as_if_it_did_not_exist(worlds, db):
+    """For anonymous users and outsiders, every URL under the private datanet (and its presigned
+    upload) answers exactly what the same URL answers for a datanet, record, release… that does not
+    exist: 404, or the 302/401 that asks to log in before anything is looked up."""
+    from django.core import signing
+
+    from datanets.presigned import SALT
+
+    private = worlds["private"]
+    missing = World(people=private.people, tokens=private.tokens, values={
+        **private.values, "slug": "no-such-datanet", "submission": "00000000-0000-4000-8000-000000000000",
+        "release": 999999, "record": 999999, "report": 999999, "webhook": 999999, "delivery": 999999,
+        "upload_id": signing.dumps({"d": 999999, "u": private.people["contributor"].pk, "k": "x", "n": "x"},
+                                   salt=SALT)})
+    differ = []
+    for method, template, _, _ in TABLE:
+        if not any(thing in template for thing in PRIVATE_THINGS):
+            continue
+        for role in ("anonymous", "outsider"):
+            there, absent = (_answer(method, template, w, role) for w in (private, missing))
+            if there != absent:
+                differ.append(f"{method} {template} as {role}: {there} for the private datanet, {absent} for none")
+    assert not differ, "\n".join(differ)
 
 
 def _url_templates() -> set[str]:
