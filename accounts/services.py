@@ -71,6 +71,8 @@ def api_token_create(
 
 @transaction.atomic
 def api_token_revoke(*, user: AbstractBaseUser, token_id: int) -> ApiToken:
+    """Revoke one of `user`'s tokens (again is a no-op). Raises ApiToken.DoesNotExist when the
+    user has no token with this id, whether it is someone else's or none at all."""
     token = ApiToken.objects.select_for_update().get(id=token_id, user=user)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()

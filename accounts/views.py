@@ -7,12 +7,13 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.forms import ProfileForm, SignupForm, ThrottledLoginForm, TokenForm
+from accounts.models import ApiToken
 from datanets.selectors import datanet_list_visible
 
 
@@ -79,6 +80,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    services.api_token_revoke(user=request.user, token_id=token_id)
+    try:
+        services.api_token_revoke(user=request.user, token_id=token_id)
+    except ApiToken.DoesNotExist as exc:  # another user's token, or none: the same answer
+        raise Http404("You have no token with this id; your tokens are listed on this page.") from exc
     messages.success(request, "Token revoked. Scripts using it will get 401 from now on.")
     return redirect("accounts:tokens")

@@ -157,7 +157,8 @@ class ModerationReportResolveApi(APIView):
 
 class AuditEntryOutput(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
-    datanet = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    # Null for entries about no datanet (a settlement, a wallet, a token).
+    datanet = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
         model = AuditEntry

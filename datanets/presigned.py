@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.files.storage import storages
 
+from datanets import permissions
 from datanets.models import Datanet
 from datanets.parsing import safe_filename
 from datanets.storage import STORAGE_ERRORS
@@ -43,14 +44,17 @@ def presigned_upload_create(*, datanet: Datanet, contributor: Any, filename: str
 
 
 def presigned_upload_complete(*, contributor: Any, upload_id: str):
-    storage = _storage()
     try:
         data = signing.loads(upload_id, salt=SALT, max_age=MAX_AGE)
     except signing.BadSignature as exc:
         raise UploadRefused("This upload id is unknown or expired; ask for a new upload URL.") from exc
+    datanet = Datanet.objects.filter(pk=data["d"]).first()
+    if datanet is None or not permissions.can_view(contributor, datanet):
+        # A private datanet's upload is not there for whoever may not see the datanet.
+        raise UploadRefused("No datanet here.", status=404)
     if data["u"] != contributor.pk:
         raise UploadRefused("This upload belongs to another user.", status=403)
-    datanet = Datanet.objects.get(pk=data["d"])
+    storage = _storage()
     try:
         if not storage.exists(data["k"]):
             raise UploadRefused("Nothing was uploaded to the URL yet: PUT the file (with its Content-Type) first.")

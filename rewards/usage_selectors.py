@@ -59,16 +59,24 @@ def proof_get(*, pk: int) -> AttributionProof:
 
 
 def proof_public_body(*, proof: AttributionProof, user: Any) -> tuple[dict, bool]:
-    """The proof's body as this user may see it, and whether anything was withheld: matched spans
-    from private datanets the user cannot see are blanked (the commitment covers the full body)."""
+    """The proof's body as this user may see it, and whether anything was withheld: for private
+    datanets the user cannot see, matched spans and content hashes are blanked and the datanet's
+    slug is withheld wherever it appears, so the proof does not reveal that the datanet exists
+    (the commitment covers the full body)."""
     body = proof.body
-    private = {d.slug for d in Datanet.objects.filter(slug__in={r["datanet"] for r in body.get("records", [])},
-                                                       visibility=Datanet.Visibility.PRIVATE)
+    named = {r.get("datanet") for part in ("records", "releases", "amounts") for r in body.get(part, [])}
+    private = {d.slug for d in Datanet.objects.filter(slug__in=named - {None}, visibility=Datanet.Visibility.PRIVATE)
                if not permissions.can_view(user, d)}
     if not private:
         return body, False
-    records = [{**r, "span": None, "content_hash": None} if r["datanet"] in private else r for r in body["records"]]
-    return {**body, "records": records}, True
+
+    def hidden(row: dict, **blank) -> dict:
+        return {**row, "datanet": None, **blank} if row.get("datanet") in private else row
+
+    return {**body,
+            "records": [hidden(r, span=None, content_hash=None) for r in body.get("records", [])],
+            "releases": [hidden(r) for r in body.get("releases", [])],
+            "amounts": [hidden(a) for a in body.get("amounts", [])]}, True
 
 
 def usage_entry_reason(entry: LedgerEntry) -> str:
