@@ -31,6 +31,8 @@ class World:
 
 
 def _build(visibility: str, people: dict, shared: dict) -> World:
+    from curation.appeals import appeal_create
+    from curation.gold import gold_mark
     from curation.moderation import report_create
     from curation.releases import release_build, release_create
     from datanets.presigned import SALT
@@ -51,6 +53,10 @@ def _build(visibility: str, people: dict, shared: dict) -> World:
     records = make_records_in_review(datanet, contributor, texts, status="accepted")
     release = release_build(release_id=release_create(datanet=datanet, actor=owner).pk)
     report = report_create(reporter=contributor, reason="spam", comment="looks copied", record=records[0])
+    rejected = make_records_in_review(datanet, contributor, [f"Rub butter on a burn (authz {visibility} datanet)."],
+                                      status="rejected")[0]
+    appeal = appeal_create(record=rejected, appellant=contributor, message="Many grandmothers still say so.")
+    gold = gold_mark(record=records[1], actor=owner, answer="accept")
     endpoint = endpoint_create(datanet=datanet, actor=owner, url="http://127.0.0.1:9/hook", scope="datanet",
                                events=["release.published"])
     event = webhook_emit(event="release.published", datanet=datanet, payload={})
@@ -66,7 +72,7 @@ def _build(visibility: str, people: dict, shared: dict) -> World:
         "slug": datanet.slug, "username": member.username, "webhook": endpoint.pk,
         "delivery": event.deliveries.get().pk, "submission": records[0].submission_id, "fmt": "csv",
         "release": release.pk, "kind": "jsonl", "record": records[0].pk, "report": report.pk, "model": model.pk,
-        "attribution": usage.attribution.pk, "upload_id": upload_id, **shared,
+        "attribution": usage.attribution.pk, "upload_id": upload_id, "appeal": appeal.pk, "gold": gold.pk, **shared,
     }
     return World(people=people, tokens=shared["_tokens"], values=values)
 

@@ -78,6 +78,7 @@ DATANET_PAGES = [
      [302, 404, 403, 403, 302, 403, 302]),
     ("POST", "/d/{slug}/members/{username}/remove/", [302, 403, 403, 403, 302, 403, 302],
      [302, 404, 403, 403, 302, 403, 302]),
+    ("GET", "/d/{slug}/records/", [200, 200, 200, 200, 200, 200, 200], [404, 404, 200, 200, 200, 200, 200]),
     ("GET", "/me/contributions/", *same([302, 200, 200, 200, 200, 200, 200])),
     # The contributor's submission: its contributor, the datanet's curators and owners, and staff.
     ("GET", "/submissions/{submission}/", [302, 404, 200, 200, 200, 404, 200], [302, 404, 200, 200, 200, 404, 200]),
@@ -92,6 +93,23 @@ CURATION_PAGES = [
     ("GET", "/d/{slug}/review/", [302, 403, 403, 200, 200, 403, 403], [302, 404, 403, 200, 200, 403, 403]),
     ("POST", "/d/{slug}/review/next/", [302, 403, 403, 200, 200, 403, 403], [302, 404, 403, 200, 200, 403, 403]),
     ("POST", "/d/{slug}/review/decide/", [302, 403, 403, 400, 400, 403, 403], [302, 404, 403, 400, 400, 403, 403]),
+    # Bulk decisions: curators and owners (an empty filter is a 400 that says to choose one).
+    ("GET", "/d/{slug}/review/bulk/", [302, 403, 403, 200, 200, 403, 403], [302, 404, 403, 200, 200, 403, 403]),
+    ("POST", "/d/{slug}/review/bulk/preview/", [302, 403, 403, 400, 400, 403, 403],
+     [302, 404, 403, 400, 400, 403, 403]),
+    ("POST", "/d/{slug}/review/bulk/apply/", [302, 403, 403, 400, 400, 403, 403],
+     [302, 404, 403, 400, 400, 403, 403]),
+    # Appeals: only a record's contributor appeals (here an accepted record: 409 says only rejected
+    # ones can be); the datanet's owners decide them.
+    ("GET", "/records/{record}/appeal/", [302, 403, 409, 403, 403, 403, 403], [302, 404, 409, 403, 403, 403, 403]),
+    ("POST", "/records/{record}/appeal/", [302, 400, 400, 400, 400, 400, 400], [302, 404, 400, 400, 400, 400, 400]),
+    ("GET", "/d/{slug}/appeals/", [302, 403, 403, 403, 200, 403, 403], [302, 404, 403, 403, 200, 403, 403]),
+    ("POST", "/appeals/{appeal}/resolve/", [302, 403, 403, 403, 302, 403, 403], [302, 404, 403, 403, 302, 403, 403]),
+    # Gold items: the datanet's owners only (an empty form is sent back with its error).
+    ("GET", "/d/{slug}/gold/", [302, 403, 403, 403, 200, 403, 403], [302, 404, 403, 403, 200, 403, 403]),
+    ("POST", "/d/{slug}/gold/policy/", [302, 403, 403, 403, 302, 403, 403], [302, 404, 403, 403, 302, 403, 403]),
+    ("POST", "/d/{slug}/gold/mark/", [302, 403, 403, 403, 302, 403, 403], [302, 404, 403, 403, 302, 403, 403]),
+    ("POST", "/gold/{gold}/retire/", [302, 403, 403, 403, 302, 403, 403], [302, 404, 403, 403, 302, 403, 403]),
     # Releases: anyone who sees the datanet sees its releases and downloads their files; only owners
     # cut one (with nothing new accepted the owner is sent back to the list with the reason).
     ("GET", "/d/{slug}/releases/", [200, 200, 200, 200, 200, 200, 200], [404, 404, 200, 200, 200, 200, 200]),
@@ -189,6 +207,23 @@ API = [
     ("POST", "/api/v1/datanets/{slug}/review/next/", [401, 403, 403, 204, 204, 403, 403],
      [404, 404, 403, 204, 204, 403, 403]),
     ("POST", "/api/v1/reviews/", *same([401, 400, 400, 400, 400, 400, 400])),
+    ("POST", "/api/v1/datanets/{slug}/review/bulk/", [401, 403, 403, 400, 400, 403, 403],
+     [404, 404, 403, 400, 400, 403, 403]),
+    # Appeals, gold items and curator agreement: owners only (empty bodies are 400s that say what is missing).
+    ("POST", "/api/v1/records/{record}/appeal/", [401, 400, 400, 400, 400, 400, 400],
+     [401, 404, 400, 400, 400, 400, 400]),
+    ("GET", "/api/v1/appeals/", *same([401, 200, 200, 200, 200, 200, 200])),
+    ("POST", "/api/v1/appeals/{appeal}/resolve/", [401, 403, 403, 403, 400, 403, 403],
+     [401, 404, 403, 403, 400, 403, 403]),
+    ("GET", "/api/v1/datanets/{slug}/appeals/", [401, 403, 403, 403, 200, 403, 403], [404, 404, 403, 403, 200, 403, 403]),
+    ("GET", "/api/v1/datanets/{slug}/gold/", [401, 403, 403, 403, 200, 403, 403], [404, 404, 403, 403, 200, 403, 403]),
+    ("POST", "/api/v1/datanets/{slug}/gold/", [401, 403, 403, 403, 400, 403, 403], [404, 404, 403, 403, 400, 403, 403]),
+    ("GET", "/api/v1/datanets/{slug}/gold/policy/", [401, 403, 403, 403, 200, 403, 403],
+     [404, 404, 403, 403, 200, 403, 403]),
+    ("PUT", "/api/v1/datanets/{slug}/gold/policy/", [401, 403, 403, 403, 400, 403, 403],
+     [404, 404, 403, 403, 400, 403, 403]),
+    ("GET", "/api/v1/datanets/{slug}/curators/", [401, 403, 403, 403, 200, 403, 403],
+     [404, 404, 403, 403, 200, 403, 403]),
     ("GET", "/api/v1/records/{record}/reviews/", [200, 200, 200, 200, 200, 200, 200],
      [404, 404, 200, 200, 200, 200, 200]),
     ("POST", "/api/v1/reports/", *same([401, 400, 400, 400, 400, 400, 400])),
@@ -375,7 +410,7 @@ def _url_templates() -> set[str]:
     """Every route the resolver knows, as a template with named holes, except the admin's pages."""
     contextual = {"pk": {"webhooks": "webhook", "submissions": "submission", "releases": "release",
                          "records": "record", "reports": "report", "models": "model", "attributions": "attribution",
-                         "settlements": "settlement"},
+                         "settlements": "settlement", "appeals": "appeal", "gold": "gold"},
                   "delivery_id": {"deliveries": "delivery"}}
     found = set()
 
