@@ -60,17 +60,21 @@ class RecordAppealApi(APIView):
 
 
 class AppealListApi(APIView):
+    pagination_class = Pagination  # the schema documents the paginated envelope from this
+
     @extend_schema(operation_id="appeals_list", responses=AppealOutput(many=True),
                    description="The appeals you made, newest first, with the owners' answers.")
     def get(self, request):
         if not request.user.is_authenticated:
             deny(request, "Log in or send an API token to see your appeals.")
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(appeal_selectors.appeal_list_of(user=request.user), request, view=self)
         return paginator.get_paginated_response(AppealOutput(page, many=True).data)
 
 
 class DatanetAppealListApi(APIView):
+    pagination_class = Pagination  # the schema documents the paginated envelope from this
+
     @extend_schema(operation_id="datanets_appeals_list", responses=AppealOutput(many=True),
                    parameters=[OpenApiParameter("status", str, enum=[*Appeal.Status.values, "all"],
                                                 description="Default: open")])
@@ -79,7 +83,7 @@ class DatanetAppealListApi(APIView):
         if permissions.role_of(request.user, datanet) != Membership.Role.OWNER:
             deny(request, OWNERS_ONLY)
         appeal_status = request.query_params.get("status", Appeal.Status.OPEN)
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(appeal_selectors.appeal_queue(datanet=datanet, status=appeal_status),
                                            request, view=self)
         return paginator.get_paginated_response(AppealOutput(page, many=True).data)

@@ -34,6 +34,8 @@ class GoldItemOutput(serializers.ModelSerializer):
 
 
 class DatanetGoldApi(APIView):
+    pagination_class = Pagination  # the schema documents the paginated envelope from this
+
     parser_classes = [JSONParser]
 
     class GoldMarkInput(serializers.Serializer):
@@ -43,7 +45,7 @@ class DatanetGoldApi(APIView):
     @extend_schema(operation_id="datanets_gold_list", responses=GoldItemOutput(many=True))
     def get(self, request, slug: str):
         datanet = _owned(request, slug)
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(gold_selectors.gold_list(datanet=datanet), request, view=self)
         return paginator.get_paginated_response(GoldItemOutput(page, many=True).data)
 
