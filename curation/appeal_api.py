@@ -6,7 +6,7 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import JSONParser
+
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -16,9 +16,10 @@ from datanets import permissions, selectors, submission_selectors
 from datanets.api import deny, raise_drf
 from datanets.models import Membership
 from openledger.api import Pagination
+from openledger.parsers import JSONBodyParser as JSONParser
+from openledger.schema import ErrorOutput
 
 OWNERS_ONLY = "Only the datanet's owners decide appeals."
-
 
 class AppealOutput(serializers.ModelSerializer):
     datanet = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -31,10 +32,8 @@ class AppealOutput(serializers.ModelSerializer):
         fields = ["id", "record", "datanet", "appellant", "rejected_as", "message", "status", "note", "decided_by",
                   "decided_at", "created_at", "record_status"]
 
-
 def _refused(exc: appeals.AppealRefused) -> Response:
     return Response({"detail": exc.message, "code": exc.code, "errors": {}}, status=exc.status)
-
 
 class RecordAppealApi(APIView):
     parser_classes = [JSONParser]
@@ -42,7 +41,7 @@ class RecordAppealApi(APIView):
     class AppealCreateInput(serializers.Serializer):
         message = serializers.CharField(max_length=2000, help_text="Why the rejection is wrong; the owners read it.")
 
-    @extend_schema(operation_id="records_appeal_create", request=AppealCreateInput, responses={201: AppealOutput},
+    @extend_schema(operation_id="records_appeal_create", request=AppealCreateInput, responses={201: AppealOutput, 409: ErrorOutput},
                    description="Appeal the rejection of your record (by review, or by the quality score), once.")
     def post(self, request, pk: int):
         if not request.user.is_authenticated:
@@ -58,7 +57,6 @@ class RecordAppealApi(APIView):
             return _refused(exc)
         return Response(AppealOutput(appeal).data, status=status.HTTP_201_CREATED)
 
-
 class AppealListApi(APIView):
     pagination_class = Pagination  # the schema documents the paginated envelope from this
 
@@ -70,7 +68,6 @@ class AppealListApi(APIView):
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(appeal_selectors.appeal_list_of(user=request.user), request, view=self)
         return paginator.get_paginated_response(AppealOutput(page, many=True).data)
-
 
 class DatanetAppealListApi(APIView):
     pagination_class = Pagination  # the schema documents the paginated envelope from this
@@ -88,7 +85,6 @@ class DatanetAppealListApi(APIView):
                                            request, view=self)
         return paginator.get_paginated_response(AppealOutput(page, many=True).data)
 
-
 class AppealResolveApi(APIView):
     parser_classes = [JSONParser]
 
@@ -97,7 +93,7 @@ class AppealResolveApi(APIView):
         note = serializers.CharField(max_length=2000, required=False, allow_blank=True,
                                      help_text="To the contributor; required to uphold.")
 
-    @extend_schema(operation_id="appeals_resolve", request=AppealResolveInput, responses={200: AppealOutput})
+    @extend_schema(operation_id="appeals_resolve", request=AppealResolveInput, responses={200: AppealOutput, 409: ErrorOutput})
     def post(self, request, pk: int):
         if not request.user.is_authenticated:
             deny(request, "Log in or send an API token to decide appeals.")

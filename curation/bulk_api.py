@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import JSONParser
+from openledger.parsers import JSONBodyParser as JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 

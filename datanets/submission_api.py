@@ -85,7 +85,7 @@ class DatanetSubmissionListApi(APIView):
         return paginator.get_paginated_response(SubmissionOutput(page, many=True).data)
 
     @extend_schema(operation_id="datanets_submissions_create", request={"multipart/form-data": SubmissionUploadInput},
-                   responses={202: SubmissionOutput, 409: ErrorOutput, 413: ErrorOutput})
+                   responses={202: SubmissionOutput, 409: ErrorOutput, 413: ErrorOutput, 503: ErrorOutput})
     @idempotent
     def post(self, request, slug: str):
         datanet = selectors.datanet_get_for_user(user=request.user, slug=slug)
@@ -133,7 +133,7 @@ class DatanetRecordListApi(APIView):
         return paginator.get_paginated_response(RecordOutput(page, many=True).data)
 
     @extend_schema(operation_id="datanets_records_create", request=RecordBatchInput,
-                   responses={202: SubmissionOutput, 409: ErrorOutput, 413: ErrorOutput})
+                   responses={202: SubmissionOutput, 409: ErrorOutput, 413: ErrorOutput, 503: ErrorOutput})
     @idempotent
     def post(self, request, slug: str):
         datanet = selectors.datanet_get_for_user(user=request.user, slug=slug)
@@ -252,7 +252,7 @@ class PresignedUploadCompleteApi(APIView):
         upload_id = serializers.CharField()
 
     @extend_schema(operation_id="uploads_complete", request=UploadCompleteInput,
-                   responses={202: SubmissionOutput, 409: ErrorOutput, 413: ErrorOutput})
+                   responses={202: SubmissionOutput, 409: ErrorOutput, 413: ErrorOutput, 503: ErrorOutput})
     @idempotent
     def post(self, request):
         from datanets.presigned import presigned_upload_complete
