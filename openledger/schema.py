@@ -77,6 +77,10 @@ class AutoSchema(openapi.AutoSchema):
     def _etag(self) -> bool:
         return self.method == "GET" and bool(getattr(self.view, "etag", False))
 
+    def _get_paginator(self):
+        # Only reads are paginated: a POST that answers a list (e.g. a reconciliation run) answers all of it.
+        return super()._get_paginator() if self.method == "GET" else None
+
     def get_examples(self) -> list[OpenApiExample]:
         return [*super().get_examples(), *_registered_examples().get(self.get_operation_id(), [])]
 
