@@ -1,7 +1,8 @@
 """Schemathesis drives every operation of /api/schema/ through the WSGI app with a valid token:
 no answer may be a 5xx, and every answer must conform to the schema (status code, content type,
 body). Path parameters point at real objects (a datanet, a submission, a record, a release, a
-report) so that the code behind them runs, not only the 404 for an unknown id.
+report, a webhook endpoint and one of its deliveries, an AI model with a prepaid balance and an
+attribution proof) so that the code behind them runs, not only the 404 for an unknown id.
 
 Bounded: a few generated examples per operation plus the schema's own examples.
 """
@@ -22,8 +23,11 @@ from schemathesis.specs.openapi.checks import (
 from curation import releases
 from curation.models import Report
 from datanets.models import Datanet, Membership, Submission
+from rewards import ai_models, usage
 from rewards import services as reward_services
 from tests.factories import UserFactory, make_datanet, make_records_in_review
+from tests.rewards.attribution_world import fund_user
+from webhooks import services as webhook_services
 from tests.schema_conformance import api_schema
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -45,9 +49,19 @@ def fuzz_world(db, token_for):
     make_records_in_review(datanet, owner, ["Keep a casualty warm and still."])
     # The factory writes records directly; keep the datanet's counters as ingest would.
     Datanet.objects.filter(pk=datanet.pk).update(record_count=2, contributor_count=1)
-    release = releases.release_create(datanet=datanet, actor=owner)
+    release = releases.release_build(release_id=releases.release_create(datanet=datanet, actor=owner).pk)
     report = Report.objects.create(datanet=datanet, record=records[0], reporter=curator, reason="spam")
     reward_services.treasury_mint(actor=staff, amount=10**21, key="fuzz")
+    # Nothing listens on port 9 (discard): a delivery attempt fails at once, as a dead receiver would.
+    endpoint = webhook_services.endpoint_create(datanet=datanet, actor=owner, url="http://127.0.0.1:9/hooks",
+                                                events=["submission.processed"], scope="datanet")
+    delivery = webhook_services.webhook_emit(event="submission.processed", datanet=datanet, payload={},
+                                             user=owner).deliveries.get()
+    model = ai_models.ai_model_register(owner=owner, name="Fuzzed model", releases=[release])
+    fund_user(staff, owner, 10**20, key="fuzz-owner")
+    ai_models.ai_model_prepay(ai_model=model, actor=owner, amount=10**19, key="fuzz-prepay")
+    event, _ = usage.usage_post(ai_model=model, actor=owner, idempotency_key="fuzz-event",
+                                output="Cool a burn under running water.", fee=10**17)
     return {
         "token": token_for(owner),
         "slug": datanet.slug,
@@ -56,6 +70,10 @@ def fuzz_world(db, token_for):
         "record": records[0].pk,
         "release": release.pk,
         "report": report.pk,
+        "webhook": endpoint.pk,
+        "delivery": delivery.pk,
+        "model": model.pk,
+        "attribution": event.attribution.pk,
     }
 
 
@@ -91,6 +109,14 @@ def real_ids(case, world: dict) -> None:
             params["id"] = world["record"]
         elif path.startswith("/api/v1/moderation/reports/"):
             params["id"] = world["report"]
+        elif path.startswith("/api/v1/datanets/{slug}/webhooks/"):
+            params["id"] = world["webhook"]
+        elif path.startswith("/api/v1/models/"):
+            params["id"] = world["model"]
+        elif path.startswith("/api/v1/attributions/"):
+            params["id"] = world["attribution"]
+    if "delivery_id" in params:
+        params["delivery_id"] = world["delivery"]
 
 
 @schema.parametrize()
