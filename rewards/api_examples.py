@@ -21,6 +21,11 @@ USAGE_ENTRY = {"transaction": 612, "kind": "usage_fee", "amount": "2400000000000
 ADDRESS = "0x5B38Da6a701c568545dCfcB03FcB875f56beddC4"
 BATCH_UUID = "3f0b7d4e-6a0c-4c2e-9b8e-1d2f3a4b5c6d"
 
+FLAG = {"id": 3, "batch": 14, "adapter": "evm", "kind": "missing_on_chain",
+        "detail": "Batch 14 is recorded as confirmed but the contract has no root for it.",
+        "ledger_value": "0x1c9ebd6caf02840a5b2b7f0fc870ec1db154886ae9fe621b822b14fd0bf513d6", "chain_value": "",
+        "first_seen_at": "2026-11-22T01:00:00Z", "last_seen_at": "2026-11-22T02:00:00Z"}
+
 MODEL = {"id": 7, "name": "First-aid helper", "description": "Answers first-aid questions", "owner": "alice",
          "releases": [{"id": 3, "datanet": "first-aid-answers", "version": 2,
                        "merkle_root": "991758612f5549288d694c45b85333b5d4ce79dbe345a713203c8940d79faea3"}],
@@ -97,14 +102,10 @@ EXAMPLES = {
         _request("Settle now", {}),
         _response("One batch formed and confirmed", {"formed": 1, "submitted": 1, "confirmed": 1, "failed": 0}),
     ],
-    "settlements_reconciliation": [_response("A batch missing on chain", {
-        "id": 3, "batch": 14, "adapter": "evm", "kind": "missing_on_chain",
-        "detail": "Batch 14 is recorded as confirmed but the contract has no root for it.",
-        "ledger_value": "0x1c9ebd6caf02840a5b2b7f0fc870ec1db154886ae9fe621b822b14fd0bf513d6", "chain_value": "",
-        "first_seen_at": "2026-11-22T01:00:00Z", "last_seen_at": "2026-11-22T02:00:00Z"})],
+    "settlements_reconciliation": [_response("A batch missing on chain", FLAG)],
     "settlements_reconcile": [
         _request("Compare now", {}),
-        _response("Ledger and chain agree", []),
+        _response("One difference still open", FLAG),
     ],
     "models_list": [_response("A public model", MODEL)],
     "models_create": [

@@ -154,7 +154,8 @@ def test_retried_register_and_rotate_are_answered_once(api_as, bob, datanet, rec
     assert again.json()["secret"] == first.json()["secret"] and Endpoint.objects.filter(owner=bob).count() == 1
     rotate = url(datanet, f"{first.json()['id']}/secret/")
     rotated = client.post(rotate, {"rotate": True}, format="json", HTTP_IDEMPOTENCY_KEY="rot-1").json()["secret"]
-    assert client.post(rotate, {"rotate": True}, format="json", HTTP_IDEMPOTENCY_KEY="rot-1").json()["secret"] == rotated
+    retried = client.post(rotate, {"rotate": True}, format="json", HTTP_IDEMPOTENCY_KEY="rot-1")
+    assert retried["Idempotent-Replayed"] == "true" and retried.json()["secret"] == rotated
     assert Endpoint.objects.get(owner=bob).secret == rotated
 
 
