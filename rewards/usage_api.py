@@ -21,6 +21,9 @@ from rewards.models import AIModel, AttributionProof, UsageEvent
 from rewards.proof import HOW_TO_VERIFY
 
 
+MAX_ID = 2**63 - 1  # ids are 64-bit: a larger number is refused as a field error, not sent to the database
+
+
 class PaymentRequired(APIException):
     status_code = status.HTTP_402_PAYMENT_REQUIRED
     default_code = "insufficient_funds"
@@ -77,7 +80,8 @@ class AIModelListApi(APIView):
     class AIModelInput(serializers.Serializer):
         name = serializers.CharField(max_length=120)
         description = serializers.CharField(required=False, allow_blank=True, default="")
-        releases = serializers.ListField(child=serializers.IntegerField(), allow_empty=False,
+        releases = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+                                         allow_empty=False,
                                          help_text="Ids of the ready releases the model was trained on")
         owner_bps = serializers.IntegerField(required=False, default=2000, min_value=0, max_value=10000)
         contributors_bps = serializers.IntegerField(required=False, default=6000, min_value=0, max_value=10000)

@@ -143,3 +143,12 @@ def test_fuzzing_found_invitations_to_malformed_email_addresses(api_as, db, mail
     fine = api_as(owner).post(f"/api/v1/datanets/{datanet.slug}/members/", {"identifier": "Erin@Example.org"},
                               format="json")
     assert fine.status_code == 201 and fine.json() == {"status": "invited", "email": "erin@example.org"}
+
+
+def test_fuzzing_found_a_model_naming_a_release_id_beyond_64_bits(api_as, db):
+    """Kept from the fuzzer: `"releases": [-77213040445581511782039552]` reached the database and
+    failed there (500, OverflowError); it is a field error now."""
+    owner = UserFactory(username="owner")
+    for wrong in (-77213040445581511782039552, 2**63, 0):
+        response = api_as(owner).post("/api/v1/models/", {"name": "Overflow", "releases": [wrong]}, format="json")
+        assert response.status_code == 400 and list(response.json()["errors"]) == ["releases.0"]
