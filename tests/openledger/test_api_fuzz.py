@@ -1,8 +1,8 @@
 """Schemathesis drives every operation of /api/schema/ through the WSGI app with a valid token:
 no answer may be a 5xx, and every answer must conform to the schema (status code, content type,
 body). Path parameters point at real objects (a datanet, a submission, a record, a release, a
-report, a webhook endpoint and one of its deliveries, an AI model with a prepaid balance and an
-attribution proof) so that the code behind them runs, not only the 404 for an unknown id.
+report, a webhook endpoint and one of its deliveries, an AI model with a prepaid balance, an
+attribution proof and a settlement paid to the owner's wallet) so that the code behind them runs, not only the 404 for an unknown id.
 
 Bounded: a few generated examples per operation plus the schema's own examples.
 """
@@ -24,9 +24,12 @@ from curation import releases
 from curation.models import Report
 from datanets.models import Datanet, Membership, Submission
 from rewards import ai_models, usage
+from rewards.settlement import settlement_run
+from rewards.settlement_models import SettlementItem
 from rewards import services as reward_services
 from tests.factories import UserFactory, make_datanet, make_records_in_review
 from tests.rewards.attribution_world import fund_user
+from tests.rewards.settlement_fixtures import link_wallet
 from webhooks import services as webhook_services
 from tests.schema_conformance import api_schema
 
@@ -62,6 +65,9 @@ def fuzz_world(db, token_for):
     ai_models.ai_model_prepay(ai_model=model, actor=owner, amount=10**19, key="fuzz-prepay")
     event, _ = usage.usage_post(ai_model=model, actor=owner, idempotency_key="fuzz-event",
                                 output="Cool a burn under running water.", fee=10**17)
+    link_wallet(owner)
+    settlement_run(actor=staff)  # settles the owner's balance (local chain adapter) ...
+    fund_user(staff, owner, 10**20, key="fuzz-owner-again")  # ... and gives some back to spend
     return {
         "token": token_for(owner),
         "slug": datanet.slug,
@@ -74,6 +80,7 @@ def fuzz_world(db, token_for):
         "delivery": delivery.pk,
         "model": model.pk,
         "attribution": event.attribution.pk,
+        "settlement": str(SettlementItem.objects.get(user=owner).batch.uid),
     }
 
 
@@ -115,6 +122,8 @@ def real_ids(case, world: dict) -> None:
             params["id"] = world["model"]
         elif path.startswith("/api/v1/attributions/"):
             params["id"] = world["attribution"]
+        elif path.startswith("/api/v1/settlements/"):
+            params["id"] = world["settlement"]
     if "delivery_id" in params:
         params["delivery_id"] = world["delivery"]
 
