@@ -5,7 +5,8 @@ On top of drf-spectacular's defaults, each operation gets:
 - its error answers, all in the one shape ``ErrorOutput``: 401, 403 and 429 everywhere; 404 where
   the path names an object or the list is paginated; 400 where there is a body or query to get
   wrong; 415 where there is a body (in a media type the view does not read); 409 and 422 where
-  an `Idempotency-Key` is honoured (openledger/idempotency.py). Other refusals (a duplicate upload's 409, a 413) are declared next to the view in `@extend_schema`;
+  an `Idempotency-Key` is honoured (openledger/idempotency.py). Other refusals (a duplicate
+  upload's 409, a 413) are declared next to the view in `@extend_schema`;
 - the `Idempotency-Key` request header and the `Idempotent-Replayed` response header on
   idempotent POSTs; `If-None-Match`, `ETag` and 304 on detail endpoints (openledger/etag.py);
 - the `X-RateLimit-*` headers on every answer (openledger/throttling.py);
