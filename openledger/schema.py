@@ -4,8 +4,9 @@ On top of drf-spectacular's defaults, each operation gets:
 
 - its error answers, all in the one shape ``ErrorOutput``: 401, 403 and 429 everywhere; 404 where
   the path names an object or the list is paginated; 400 where there is a body or query to get
-  wrong; 409 and 422 where an `Idempotency-Key` is honoured (openledger/idempotency.py). Other
-  refusals (a duplicate upload's 409, a 413) are declared next to the view in `@extend_schema`;
+  wrong; 415 where there is a body (in a media type the view does not read); 409 and 422 where
+  an `Idempotency-Key` is honoured (openledger/idempotency.py). Other refusals (a duplicate
+  upload's 409, a 413) are declared next to the view in `@extend_schema`;
 - the `Idempotency-Key` request header and the `Idempotent-Replayed` response header on
   idempotent POSTs; `If-None-Match`, `ETag` and 304 on detail endpoints (openledger/etag.py);
 - the `X-RateLimit-*` headers on every answer (openledger/throttling.py);
@@ -29,6 +30,7 @@ ERRORS = {
     "403": "Signed in, but not allowed to do this (the message says who may), or a read-only token.",
     "404": "Nothing here that you may see (private datanets answer 404 to non-members), or a stale cursor/page.",
     "409": "Conflicts with the current state (the message says which and what to do).",
+    "415": "The body's Content-Type is not one this operation reads (send JSON, or what the operation lists).",
     "422": "This Idempotency-Key was already used for a different request.",
     "429": "Too many requests: wait `Retry-After` seconds (also `retry_after_seconds`).",
 }
@@ -77,6 +79,10 @@ class AutoSchema(openapi.AutoSchema):
     def _etag(self) -> bool:
         return self.method == "GET" and bool(getattr(self.view, "etag", False))
 
+    def _get_paginator(self):
+        # Only reads are paginated: a POST that answers a list (e.g. a reconciliation run) answers all of it.
+        return super()._get_paginator() if self.method == "GET" else None
+
     def get_examples(self) -> list[OpenApiExample]:
         return [*super().get_examples(), *_registered_examples().get(self.get_operation_id(), [])]
 
@@ -109,6 +115,8 @@ class AutoSchema(openapi.AutoSchema):
             codes.append("404")
         if not reads or any(p.get("in") == "query" for p in self._get_parameters()):
             codes.append("400")
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes.append("415")  # DRF refuses a body in a media type no parser of the view reads
         if self._idempotent():
             codes += ["409", "422"]
         return codes

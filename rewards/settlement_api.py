@@ -11,6 +11,8 @@ from rest_framework.views import APIView
 
 from datanets import permissions
 from datanets.api import deny
+from openledger.api import CursorPagination, Pagination
+from openledger.idempotency import idempotent
 from rewards import amounts, settlement_selectors, wallets
 from rewards.reconciliation import settlement_reconcile
 from rewards.settlement import settlement_run
@@ -49,6 +51,7 @@ class WalletChallengeApi(APIView):
     @extend_schema(operation_id="wallet_challenge", request={"application/json": OpenApiTypes.OBJECT},
                    description="A single-use nonce and the exact message to sign (the body may be empty).",
                    responses={201: WalletChallengeOutput})
+    @idempotent
     def post(self, request):
         challenge = wallets.wallet_challenge_create(user=request.user)
         return Response(self.WalletChallengeOutput(challenge).data, status=status.HTTP_201_CREATED)
@@ -63,7 +66,10 @@ class WalletLinkApi(APIView):
         address = serializers.CharField(max_length=42, required=False, allow_blank=True,
                                         help_text="Optional: the address you expect the signature to come from")
 
-    @extend_schema(operation_id="wallet_link", request=WalletLinkInput, responses=WalletOutput)
+    @extend_schema(operation_id="wallet_link", request=WalletLinkInput, responses=WalletOutput,
+                   description="Link the wallet that signed the challenge. The nonce is single-use: retry with "
+                               "the same Idempotency-Key to get the first answer instead of a used-nonce error.")
+    @idempotent
     def post(self, request):
         data = self.WalletLinkInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -98,11 +104,16 @@ class SettlementItemOutput(serializers.ModelSerializer):
 
 class SettlementListApi(APIView):
     permission_classes = SIGNED_IN
+    pagination_class = CursorPagination
+    cursor_ordering = "-id"  # items are made batch by batch, so newest id is newest batch
 
-    @extend_schema(operation_id="settlements_list", responses=SettlementItemOutput(many=True))
+    @extend_schema(operation_id="settlements_list", responses=SettlementItemOutput(many=True),
+                   description="Your settlement items, newest first, by cursor.")
     def get(self, request):
-        items = list(settlement_selectors.user_settlement_items(user=request.user)[:200])
-        return Response(SettlementItemOutput(items, many=True).data)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(settlement_selectors.user_settlement_items(user=request.user),
+                                           request, view=self)
+        return paginator.get_paginated_response(SettlementItemOutput(page, many=True).data)
 
 
 class SettlementProofApi(APIView):
@@ -141,7 +152,10 @@ class SettlementRunApi(APIView):
         failed = serializers.IntegerField()
 
     @extend_schema(operation_id="settlements_run", request={"application/json": OpenApiTypes.OBJECT},
-                   description="Staff: settle now (the body may be empty).", responses={200: SettlementRunOutput})
+                   description="Staff: settle now (the body may be empty). A retry with the same "
+                               "Idempotency-Key answers the first run's counts instead of running again.",
+                   responses={200: SettlementRunOutput})
+    @idempotent
     def post(self, request):
         if not permissions.is_staff(request.user):
             deny(request, "Only staff can run a settlement.")
@@ -158,12 +172,16 @@ class ReconciliationFlagOutput(serializers.ModelSerializer):
 
 class SettlementReconcileApi(APIView):
     parser_classes = [JSONParser]
+    pagination_class = Pagination  # the GET; the POST answers every open difference at once
 
     @extend_schema(operation_id="settlements_reconciliation", responses=ReconciliationFlagOutput(many=True))
     def get(self, request):
         if not permissions.is_staff(request.user):
             deny(request, "Only staff can see reconciliation.")
-        return Response(ReconciliationFlagOutput(settlement_selectors.reconciliation_flags_open(), many=True).data)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(settlement_selectors.reconciliation_flags_open().order_by("id"),
+                                           request, view=self)
+        return paginator.get_paginated_response(ReconciliationFlagOutput(page, many=True).data)
 
     @extend_schema(operation_id="settlements_reconcile", request={"application/json": OpenApiTypes.OBJECT},
                    description="Staff: compare ledger and chain now; returns the open differences.",

@@ -2,7 +2,7 @@
 services (rewards/ai_models.py, rewards/usage.py) write. Amounts travel as strings."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions as drf_permissions
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
@@ -12,10 +12,16 @@ from rest_framework.views import APIView
 from curation.models import Release
 from datanets.api import deny
 from openledger.api import Pagination
+from openledger.etag import ETagMixin
+from openledger.idempotency import idempotent
+from openledger.schema import ErrorOutput
 from rewards import ai_models, amounts, services, usage, usage_selectors
 from rewards.api import LedgerRefused, LedgerTransactionOutput, _amount, _key
 from rewards.models import AIModel, AttributionProof, UsageEvent
 from rewards.proof import HOW_TO_VERIFY
+
+
+MAX_ID = 2**63 - 1  # ids are 64-bit: a larger number is refused as a field error, not sent to the database
 
 
 class PaymentRequired(APIException):
@@ -69,10 +75,13 @@ class AIModelOutput(serializers.ModelSerializer):
 
 
 class AIModelListApi(APIView):
+    pagination_class = Pagination
+
     class AIModelInput(serializers.Serializer):
         name = serializers.CharField(max_length=120)
         description = serializers.CharField(required=False, allow_blank=True, default="")
-        releases = serializers.ListField(child=serializers.IntegerField(), allow_empty=False,
+        releases = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+                                         allow_empty=False,
                                          help_text="Ids of the ready releases the model was trained on")
         owner_bps = serializers.IntegerField(required=False, default=2000, min_value=0, max_value=10000)
         contributors_bps = serializers.IntegerField(required=False, default=6000, min_value=0, max_value=10000)
@@ -85,11 +94,12 @@ class AIModelListApi(APIView):
         if mine and not request.user.is_authenticated:
             deny(request, "Log in to list your models.")
         models = usage_selectors.ai_model_list(owner=request.user if mine else None)
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(models, request, view=self)
         return paginator.get_paginated_response(AIModelOutput(page, many=True, context={"request": request}).data)
 
     @extend_schema(operation_id="models_create", request=AIModelInput, responses={201: AIModelOutput})
+    @idempotent
     def post(self, request):
         if not request.user.is_authenticated:
             deny(request, "Log in or send an API token to register a model.")
@@ -109,7 +119,7 @@ class AIModelListApi(APIView):
         return Response(AIModelOutput(model, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
-class AIModelDetailApi(APIView):
+class AIModelDetailApi(ETagMixin, APIView):
     @extend_schema(operation_id="models_retrieve", responses=AIModelOutput)
     def get(self, request, pk: int):
         model = usage_selectors.ai_model_get(pk=pk)
@@ -129,6 +139,7 @@ class AIModelPrepayApi(APIView):
         prepaid_balance_display = serializers.CharField()
 
     @extend_schema(operation_id="models_prepay", request=AIModelPrepayInput, responses={201: AIModelPrepayOutput})
+    @idempotent
     def post(self, request, pk: int):
         model = usage_selectors.ai_model_get(pk=pk)
         if request.user != model.owner:
@@ -184,8 +195,21 @@ class UsageEventCreateApi(APIView):
                                        trim_whitespace=False)
         fee = serializers.CharField(max_length=80, help_text="In tokens, e.g. \"0.5\" or \"0.5 OPEN\"")
 
-    @extend_schema(operation_id="models_usage_create", request=UsageEventInput,
-                   responses={201: UsageEventOutput, 200: UsageEventOutput})
+    @extend_schema(
+        operation_id="models_usage_create", request=UsageEventInput,
+        responses={201: UsageEventOutput, 200: UsageEventOutput,
+                   402: OpenApiResponse(ErrorOutput, description="The model's prepaid balance is below the fee: "
+                                                                 "prepay more, then post the event again.")},
+        description=(
+            "Record one use of the model: the fee is paid from its prepaid balance and split by the attribution "
+            "proof. The body's `idempotency_key` (required) names the event for good: the first post answers "
+            "201, a repeat with the same body answers 200 with the same event, and the same key with another body "
+            "409. The optional `Idempotency-Key` header works as on every creating POST, in front of that: a "
+            "repeat with the same header and body gets the first answer again (201, with `Idempotent-Replayed: "
+            "true`), the same header with another body 422. Either one keeps a retried event from being charged "
+            "twice; clients that send both should use one value for both."),
+    )
+    @idempotent
     def post(self, request, pk: int):
         model = usage_selectors.ai_model_get(pk=pk)
         if request.user != model.owner:
@@ -214,7 +238,7 @@ class UsageEventCreateApi(APIView):
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
-class AttributionDetailApi(APIView):
+class AttributionDetailApi(ETagMixin, APIView):
     class AttributionOutput(serializers.ModelSerializer):
         usage_event = serializers.IntegerField(source="usage_event_id")
         model = serializers.IntegerField(source="usage_event.ai_model_id")

@@ -18,6 +18,8 @@ from rest_framework.views import APIView
 from datanets import selectors as datanet_selectors
 from datanets.api import deny, raise_drf
 from openledger.api import Pagination
+from openledger.etag import ETagMixin
+from openledger.idempotency import idempotent
 from webhooks import delivery as delivery_service
 from webhooks import selectors, services
 from webhooks.models import Delivery, DeliveryAttempt, Endpoint, EventType
@@ -77,6 +79,7 @@ EVENTS_HELP = "Any of: " + ", ".join(EventType.values)
 class WebhookListApi(APIView):
     permission_classes = [drf_permissions.IsAuthenticated, *APIView.permission_classes]
     parser_classes = [JSONParser]
+    pagination_class = Pagination
 
     class WebhookCreateInput(serializers.Serializer):
         url = serializers.CharField(max_length=2000, error_messages={"blank": URL_MISSING, "required": URL_MISSING})
@@ -90,7 +93,7 @@ class WebhookListApi(APIView):
                                "datanet-wide one.")
     def get(self, request, slug: str):
         datanet = _datanet(request, slug)
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.endpoint_list_for_user(user=request.user, datanet=datanet),
                                            request, view=self)
         return paginator.get_paginated_response(WebhookEndpointOutput(page, many=True).data)
@@ -104,6 +107,7 @@ class WebhookListApi(APIView):
             "url": "https://example.com/hooks/datanets", "events": ["submission.processed", "reward.accrued"],
             "scope": "mine"})],
     )
+    @idempotent
     def post(self, request, slug: str):
         datanet = _datanet(request, slug)
         data = self.WebhookCreateInput(data=request.data)
@@ -117,7 +121,7 @@ class WebhookListApi(APIView):
         return Response(WebhookEndpointCreatedOutput(endpoint).data, status=status.HTTP_201_CREATED)
 
 
-class WebhookDetailApi(APIView):
+class WebhookDetailApi(ETagMixin, APIView):
     permission_classes = [drf_permissions.IsAuthenticated, *APIView.permission_classes]
     parser_classes = [JSONParser]
 
@@ -169,7 +173,10 @@ class WebhookSecretApi(APIView):
 
     @extend_schema(operation_id="datanets_webhooks_secret", request=WebhookSecretInput,
                    responses=WebhookSecretOutput,
-                   description="Reveal the signing secret, or rotate it with {\"rotate\": true}. Audited.")
+                   description="Reveal the signing secret, or rotate it with {\"rotate\": true}. Audited. A rotation "
+                               "retried with the same Idempotency-Key answers the secret it made instead of "
+                               "rotating again.")
+    @idempotent
     def post(self, request, slug: str, pk: int):
         endpoint = _endpoint(request, slug, pk)
         data = self.WebhookSecretInput(data=request.data)
@@ -180,13 +187,14 @@ class WebhookSecretApi(APIView):
 
 class WebhookDeliveryListApi(APIView):
     permission_classes = [drf_permissions.IsAuthenticated, *APIView.permission_classes]
+    pagination_class = Pagination
 
     @extend_schema(operation_id="datanets_webhooks_deliveries_list", responses=WebhookDeliveryOutput(many=True),
                    description="The delivery log, newest first, each with every attempt (status code, latency, "
                                "error, the start of the response).")
     def get(self, request, slug: str, pk: int):
         endpoint = _endpoint(request, slug, pk)
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.delivery_list(endpoint=endpoint), request, view=self)
         return paginator.get_paginated_response(WebhookDeliveryOutput(page, many=True).data)
 
@@ -199,6 +207,7 @@ class WebhookRedeliverApi(APIView):
                    responses={202: WebhookDeliveryOutput},
                    description="Send this delivery's event again, as a new delivery (the body may be empty). "
                                "409 while the endpoint is disabled.")
+    @idempotent
     def post(self, request, slug: str, pk: int, delivery_id: int):
         endpoint = _endpoint(request, slug, pk)
         original = selectors.delivery_get(endpoint=endpoint, pk=delivery_id)

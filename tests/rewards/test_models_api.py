@@ -90,3 +90,54 @@ def test_anyone_lists_models_and_a_read_token_cannot_post_usage(api, api_as, wor
         "idempotency_key": "r", "output": "x", "fee": "1"}, format="json")
     assert read_only.status_code == 403
     assert api.post(f"/api/v1/models/{world.model.pk}/usage/", {}, format="json").status_code == 401
+
+
+def test_usage_honours_the_idempotency_key_header_in_front_of_its_own_key(api_as, world):
+    """The header replays the first answer exactly (201, marked as replayed); the body key still
+    answers a repeat without the header with 200; neither lets a retried event be charged twice."""
+    from rewards.models import UsageEvent
+
+    client = api_as(world.alice)
+    url = f"/api/v1/models/{world.model.pk}/usage/"
+    body = {"idempotency_key": "evt-h", "output": BOB_TEXTS[0], "fee": "1"}
+    first = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="retry-1")
+    assert first.status_code == 201
+    replayed = client.post(url, body, format="json", HTTP_IDEMPOTENCY_KEY="retry-1")
+    assert replayed.status_code == 201 and replayed["Idempotent-Replayed"] == "true"
+    assert replayed.json() == first.json()
+    plain = client.post(url, body, format="json")
+    assert plain.status_code == 200 and plain.json()["id"] == first.json()["id"]
+    reused = client.post(url, {**body, "idempotency_key": "evt-other"}, format="json", HTTP_IDEMPOTENCY_KEY="retry-1")
+    assert reused.status_code == 422 and reused.json()["code"] == "idempotency_key_reused"
+    changed = client.post(url, {**body, "fee": "2"}, format="json", HTTP_IDEMPOTENCY_KEY="retry-2")
+    assert changed.status_code == 409 and "different output, prompt or fee" in changed.json()["detail"]
+    assert UsageEvent.objects.filter(ai_model=world.model).count() == 1
+
+
+def test_registering_and_prepaying_are_idempotent_by_header(api_as, world):
+    client = api_as(world.bob)
+    body = {"name": "Retried bot", "releases": [world.release.pk]}
+    first = client.post("/api/v1/models/", body, format="json", HTTP_IDEMPOTENCY_KEY="reg-1")
+    again = client.post("/api/v1/models/", body, format="json", HTTP_IDEMPOTENCY_KEY="reg-1")
+    assert first.status_code == again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert AIModel.objects.filter(name="Retried bot").count() == 1
+    fund_user(world.staff, world.bob, 5 * OPEN, key="bob-funds-2")
+    url = f"/api/v1/models/{first.json()['id']}/prepay/"
+    paid = client.post(url, {"amount": "2"}, format="json", HTTP_IDEMPOTENCY_KEY="pay-1")
+    repeat = client.post(url, {"amount": "2"}, format="json", HTTP_IDEMPOTENCY_KEY="pay-1")
+    assert paid.status_code == repeat.status_code == 201 and repeat.json() == paid.json()
+    assert client.get(f"/api/v1/models/{first.json()['id']}/").json()["prepaid_balance"] == str(2 * OPEN)
+
+
+def test_model_and_proof_details_answer_304_while_unchanged(api, api_as, world):
+    client = api_as(world.alice)
+    url = f"/api/v1/models/{world.model.pk}/"
+    tag = client.get(url)["ETag"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=tag).status_code == 304
+    # The owner sees the prepaid balance, so a payment changes what she sees.
+    client.post(f"/api/v1/models/{world.model.pk}/usage/", {"idempotency_key": "e", "output": BOB_TEXTS[0],
+                                                             "fee": "1"}, format="json")
+    assert client.get(url, HTTP_IF_NONE_MATCH=tag).status_code == 200
+    proof_url = f"/api/v1/attributions/{world.model.usage_events.get().attribution.pk}/"
+    proof_tag = api.get(proof_url)["ETag"]
+    assert api.get(proof_url, HTTP_IF_NONE_MATCH=proof_tag).status_code == 304

@@ -187,7 +187,9 @@ def test_user_sees_settlement_and_downloads_their_proof(earners, client, alice, 
 
 def test_api_lists_settlements_with_proof_urls(earners, api_as, alice, bob):
     settlement_run()
-    (item,) = api_as(alice).get("/api/v1/settlements/").json()
+    page = api_as(alice).get("/api/v1/settlements/").json()
+    assert page["next"] is None and page["previous"] is None  # a cursor list, like the ledger history
+    (item,) = page["results"]
     assert item["state"] == "confirmed" and item["amount_display"] == "12 OPEN"
     proof = api_as(alice).get(item["proof_url"]).json()
     assert proof["index"] == 0 and proof["account"] == earners[alice].address

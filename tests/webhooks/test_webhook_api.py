@@ -141,3 +141,29 @@ def test_a_private_datanet_is_404_to_outsiders(api_as, alice, bob, private_datan
 @pytest.mark.parametrize("scope", ["read"])
 def test_a_read_token_cannot_register(api_as, bob, datanet, receiver, scope):
     assert create(api_as(bob, scope=scope), datanet, receiver.url).status_code == 403
+
+
+def test_retried_register_and_rotate_are_answered_once(api_as, bob, datanet, receiver):
+    """With an Idempotency-Key a retried registration makes one endpoint, and a retried rotation
+    answers the secret it made rather than rotating again."""
+    client = api_as(bob)
+    body = {"url": receiver.url, "events": ["submission.processed"]}
+    first = client.post(url(datanet), body, format="json", HTTP_IDEMPOTENCY_KEY="hook-1")
+    again = client.post(url(datanet), body, format="json", HTTP_IDEMPOTENCY_KEY="hook-1")
+    assert first.status_code == again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert again.json()["secret"] == first.json()["secret"] and Endpoint.objects.filter(owner=bob).count() == 1
+    rotate = url(datanet, f"{first.json()['id']}/secret/")
+    rotated = client.post(rotate, {"rotate": True}, format="json", HTTP_IDEMPOTENCY_KEY="rot-1").json()["secret"]
+    retried = client.post(rotate, {"rotate": True}, format="json", HTTP_IDEMPOTENCY_KEY="rot-1")
+    assert retried["Idempotent-Replayed"] == "true" and retried.json()["secret"] == rotated
+    assert Endpoint.objects.get(owner=bob).secret == rotated
+
+
+def test_the_endpoint_detail_answers_304_while_unchanged(api_as, bob, datanet, receiver):
+    client = api_as(bob)
+    created = create(client, datanet, receiver.url).json()
+    detail = url(datanet, f"{created['id']}/")
+    tag = client.get(detail)["ETag"]
+    assert client.get(detail, HTTP_IF_NONE_MATCH=tag).status_code == 304
+    client.patch(detail, {"is_active": False}, format="json")
+    assert client.get(detail, HTTP_IF_NONE_MATCH=tag).status_code == 200
