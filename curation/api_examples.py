@@ -35,7 +35,42 @@ def _request(name: str, value) -> OpenApiExample:
     return OpenApiExample(name, value=value, request_only=True)
 
 
+APPEAL = {"id": 12, "record": 4711, "datanet": "first-aid-qa", "appellant": "dave", "rejected_as": "rejected",
+          "message": "The source is the Red Cross manual, page 12; it is on topic.", "status": "open", "note": "",
+          "decided_by": None, "decided_at": None, "created_at": "2026-11-23T10:00:00Z", "record_status": "rejected"}
+GOLD = {"id": 5, "record": 4711, "answer": "accept", "active": True, "created_at": "2026-11-23T10:00:00Z",
+        "answered": 6, "agreed": 5}
+
 EXAMPLES = {
+    "records_appeal_create": [
+        _request("Appeal a rejection", {"message": APPEAL["message"]}),
+        _response("Appeal filed", APPEAL, "201"),
+    ],
+    "appeals_list": [_response("Your appeals", APPEAL)],
+    "datanets_appeals_list": [_response("Open appeals", APPEAL)],
+    "appeals_resolve": [
+        _request("Overturn", {"decision": "overturn", "note": "Right, the manual covers this."}),
+        _response("Overturned: the record is accepted", {**APPEAL, "status": "overturned", "note": "Right.",
+                                                          "decided_by": "alice", "decided_at": "2026-11-23T12:00:00Z",
+                                                          "record_status": "accepted"}),
+    ],
+    "datanets_gold_list": [_response("Gold items", GOLD)],
+    "datanets_gold_mark": [
+        _request("Mark a record as gold", {"record": 4711, "answer": "accept"}),
+        _response("Marked", {**GOLD, "answered": 0, "agreed": 0}, "201"),
+    ],
+    "datanets_gold_policy_read": [_response("One gold item in ten", {"every": 10})],
+    "datanets_gold_policy_update": [_request("One in twenty", {"every": 20}), _response("Saved", {"every": 20})],
+    "datanets_curators_agreement": [_response("Per curator", {
+        "curator": "carol", "decided": 120, "agreed": 111, "agreement": 0.925, "gold_answered": 12,
+        "gold_agreed": 11, "gold_agreement": 0.9167})],
+    "datanets_review_bulk": [
+        _request("Count first", {"action": "reject", "filter": {"score_below": 0.3}, "reason": "low_quality"}),
+        _request("Then apply", {"action": "reject", "filter": {"score_below": 0.3}, "reason": "low_quality",
+                                "confirm": True}),
+        _response("Applied", {"action": "reject", "filter": "quality score below 0.3", "matched": 42,
+                              "applies_to": 42, "applied": 41, "skipped": 1}),
+    ],
     "datanets_review_next": [
         _request("No options", {}),
         _response("The next record, claimed for you", {
@@ -54,7 +89,7 @@ EXAMPLES = {
         _request("Reject with a reason", {"record": 4711, "decision": "reject", "reason": "off_topic",
                                           "comment": "About sunscreen, not first aid."}),
         _response("Recorded; the record is now accepted", {**VOTE, "final": True, "record_status": "accepted",
-                                                           "escalated": False}, "201"),
+                                                           "escalated": False, "gold": None}, "201"),
     ],
     "records_reviews_list": [_response("The votes on a record", VOTE)],
     "reports_create": [

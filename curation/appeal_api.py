@@ -15,11 +15,13 @@ from curation.models import Appeal
 from datanets import permissions, selectors, submission_selectors
 from datanets.api import deny, raise_drf
 from datanets.models import Membership
+from openledger.idempotency import idempotent
 from openledger.api import Pagination
 from openledger.parsers import JSONBodyParser as JSONParser
 from openledger.schema import ErrorOutput
 
 OWNERS_ONLY = "Only the datanet's owners decide appeals."
+
 
 class AppealOutput(serializers.ModelSerializer):
     datanet = serializers.SlugRelatedField(slug_field="slug", read_only=True)
@@ -32,8 +34,10 @@ class AppealOutput(serializers.ModelSerializer):
         fields = ["id", "record", "datanet", "appellant", "rejected_as", "message", "status", "note", "decided_by",
                   "decided_at", "created_at", "record_status"]
 
+
 def _refused(exc: appeals.AppealRefused) -> Response:
     return Response({"detail": exc.message, "code": exc.code, "errors": {}}, status=exc.status)
+
 
 class RecordAppealApi(APIView):
     parser_classes = [JSONParser]
@@ -43,6 +47,7 @@ class RecordAppealApi(APIView):
 
     @extend_schema(operation_id="records_appeal_create", request=AppealCreateInput, responses={201: AppealOutput, 409: ErrorOutput},
                    description="Appeal the rejection of your record (by review, or by the quality score), once.")
+    @idempotent
     def post(self, request, pk: int):
         if not request.user.is_authenticated:
             deny(request, "Log in or send an API token to appeal.")
@@ -57,6 +62,7 @@ class RecordAppealApi(APIView):
             return _refused(exc)
         return Response(AppealOutput(appeal).data, status=status.HTTP_201_CREATED)
 
+
 class AppealListApi(APIView):
     pagination_class = Pagination  # the schema documents the paginated envelope from this
 
@@ -68,6 +74,7 @@ class AppealListApi(APIView):
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(appeal_selectors.appeal_list_of(user=request.user), request, view=self)
         return paginator.get_paginated_response(AppealOutput(page, many=True).data)
+
 
 class DatanetAppealListApi(APIView):
     pagination_class = Pagination  # the schema documents the paginated envelope from this
@@ -85,6 +92,7 @@ class DatanetAppealListApi(APIView):
                                            request, view=self)
         return paginator.get_paginated_response(AppealOutput(page, many=True).data)
 
+
 class AppealResolveApi(APIView):
     parser_classes = [JSONParser]
 
@@ -94,6 +102,7 @@ class AppealResolveApi(APIView):
                                      help_text="To the contributor; required to uphold.")
 
     @extend_schema(operation_id="appeals_resolve", request=AppealResolveInput, responses={200: AppealOutput, 409: ErrorOutput})
+    @idempotent
     def post(self, request, pk: int):
         if not request.user.is_authenticated:
             deny(request, "Log in or send an API token to decide appeals.")

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
+from openledger.idempotency import idempotent
 from openledger.parsers import JSONBodyParser as JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -47,6 +48,7 @@ class DatanetBulkDecisionApi(APIView):
                    description="Count (confirm false) or apply (confirm true) one decision on the records in "
                                "review a filter selects. `reject`/`accept` are owners' rulings; `vote_reject`/"
                                "`vote_accept` are a curator's vote on each.")
+    @idempotent
     def post(self, request, slug: str):
         datanet = selectors.datanet_get_for_user(user=request.user, slug=slug)
         if not permissions.can_curate(request.user, datanet):

@@ -14,6 +14,7 @@ from curation.models import GoldItem
 from datanets import permissions, selectors
 from datanets.api import deny, raise_drf
 from datanets.models import Membership, Record
+from openledger.idempotency import idempotent
 from openledger.api import Pagination
 
 
@@ -50,6 +51,7 @@ class DatanetGoldApi(APIView):
         return paginator.get_paginated_response(GoldItemOutput(page, many=True).data)
 
     @extend_schema(operation_id="datanets_gold_mark", request=GoldMarkInput, responses={201: GoldItemOutput})
+    @idempotent
     def post(self, request, slug: str):
         datanet = _owned(request, slug)
         data = self.GoldMarkInput(data=request.data)
