@@ -24,3 +24,17 @@ urlpatterns = [
     path("", include("webhooks.urls")),
     path("", include("datanets.urls")),
 ]
+
+
+def not_found(request, exception=None):
+    """A URL no route matches (e.g. a non-numeric id): the API keeps its JSON error shape."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found: no API endpoint has this address.", "code": "not_found",
+                             "errors": {}}, status=404)
+    return page_not_found(request, exception)
+
+
+handler404 = not_found
