@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.http import JsonResponse
 from django.urls import include, path
+from django.views.defaults import page_not_found
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from openledger import health
@@ -28,9 +30,6 @@ urlpatterns = [
 
 def not_found(request, exception=None):
     """A URL no route matches (e.g. a non-numeric id): the API keeps its JSON error shape."""
-    from django.http import JsonResponse
-    from django.views.defaults import page_not_found
-
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found: no API endpoint has this address.", "code": "not_found",
                              "errors": {}}, status=404)
