@@ -37,3 +37,23 @@ class ContentSecurityPolicyMiddleware:
             policy = DOCS_POLICY if request.path.startswith("/api/docs") else POLICY
             response["Content-Security-Policy"] = policy
         return response
+
+
+class DropNulInQueryMiddleware:
+    """Removes NUL characters from query parameters before any view sees them.
+
+    No search term or filter needs a NUL, and PostgreSQL refuses any string that holds one, so
+    without this `?q=%00` turned every list and search into a 500 on the production profile.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "%00" in request.META.get("QUERY_STRING", ""):
+            cleaned = request.GET.copy()
+            for key in list(cleaned):
+                cleaned.setlist(key, [value.replace("\x00", "") for value in cleaned.getlist(key)])
+            cleaned._mutable = False
+            request.GET = cleaned
+        return self.get_response(request)
