@@ -11,7 +11,6 @@ Needs PostgreSQL on 127.0.0.1:5432 (role root) and Redis on 127.0.0.1:6379; uses
 
 import argparse
 import csv
-import json
 import os
 import shutil
 import signal

@@ -7,7 +7,9 @@ SQLite (a fresh file in a temporary directory) by default; PostgreSQL when DATAB
 
 The datanet holds `--records` records from 200 contributors, of which `--in-review` (spread evenly
 through the table, the hardest case for an index walk) wait for review; the rest are accepted.
-Rows are written with bulk SQL (bench/record_loader.py). Around the measured
+Every record carries a stored embedding (random directions, float16, as ingest writes them), so
+the payload's nearest accepted neighbours do their real work (curation/neighbours.py). Rows are
+written with bulk SQL (bench/record_loader.py). Around the measured
 curator, the queue looks like a busy day: three other curators hold 500 claims, the measured curator
 already voted on 2,000 records (two approvals needed, so those stay in review) and skipped 300.
 

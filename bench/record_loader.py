@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 COLUMNS = ("datanet_id", "submission_id", "contributor_id", "row", "fields", "text", "content_hash",
-           "quality_score", "quality_components", "model_version", "status", "receipt", "created_at")
+           "quality_score", "quality_components", "model_version", "status", "receipt", "created_at", "embedding", "decided_at")
+EMBEDDING_DIM = 384
 WORDS = ("press firmly on the wound with a clean cloth and keep the injured limb raised above the heart while "
          "you wait for help to arrive cool a minor burn under running water for twenty minutes never use ice "
          "butter or creams check breathing and call the emergency number").split()
@@ -65,8 +66,19 @@ def make_datanet(*, contributors: int, curators: int = 0, approvals_required: in
     return datanet, owner, staff, subs
 
 
-def _rows(datanet, subs, n_records: int, n_review: int, words: int):
+def _embeddings(count: int, seed: int):
+    """`count` stored embeddings as the pipeline writes them (normalised float16, 384 values):
+    random directions, which is all a timing needs."""
+    import numpy as np
+
+    vectors = np.random.default_rng(seed).standard_normal((count, EMBEDDING_DIM), dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return [v.tobytes() for v in vectors.astype(np.float16)]
+
+
+def _rows(datanet, subs, n_records: int, n_review: int, words: int, embeddings: bool = True):
     rng = random.Random(7)
+    block: list = []
     every = max(1, n_records // n_review) if n_review else 0
     start = datetime(2026, 1, 1, tzinfo=timezone.utc)
     receipt = json.dumps([{"check": "schema", "outcome": "pass"}])
@@ -77,17 +89,28 @@ def _rows(datanet, subs, n_records: int, n_review: int, words: int):
         per_sub[s] += 1
         in_review = bool(every) and i % every == 0 and i // every < n_review
         text = f"record {i}: " + " ".join(rng.choice(WORDS) for _ in range(words))
+        if embeddings and not block:
+            block = _embeddings(min(10_000, n_records - i), seed=i)[::-1]
+        created = start + timedelta(seconds=i)
         yield (datanet.id, subs[s].id, subs[s].contributor_id, row, json.dumps({"text": text}), text,
                f"{i:064x}", round(rng.uniform(0.35, 1.0), 4), "{}", "bench",
-               "in_review" if in_review else "accepted", receipt, start + timedelta(seconds=i))
+               "in_review" if in_review else "accepted", receipt, created,
+               block.pop() if embeddings else None, None if in_review else created + timedelta(hours=1))
 
 
-def insert_records(datanet, subs, *, n_records: int, n_review: int = 0, words: int = 8) -> None:
+def _sqlite_time(moment):
+    return moment.strftime("%Y-%m-%d %H:%M:%S.%f") if moment else None
+
+
+def insert_records(datanet, subs, *, n_records: int, n_review: int = 0, words: int = 8,
+                   embeddings: bool = True) -> None:
     """`n_records` records of `words` random words, `n_review` of them (spread evenly) in review,
-    the rest accepted; then ANALYZE, so the planner knows the table's shape."""
+    the rest accepted, each with a stored embedding unless `embeddings` is off (the review page
+    reads accepted embeddings for its nearest neighbours); then ANALYZE, so the planner knows the
+    table's shape."""
     from django.db import connection, transaction
 
-    rows = _rows(datanet, subs, n_records, n_review, words)
+    rows = _rows(datanet, subs, n_records, n_review, words, embeddings)
     with transaction.atomic():
         raw = connection.connection
         if connection.vendor == "postgresql":
@@ -98,7 +121,7 @@ def insert_records(datanet, subs, *, n_records: int, n_review: int = 0, words: i
             sql = f"INSERT INTO datanets_record ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
             batch = []
             for r in rows:
-                batch.append((r[0], r[1].hex, *r[2:12], r[12].strftime("%Y-%m-%d %H:%M:%S.%f")))
+                batch.append((r[0], r[1].hex, *r[2:12], _sqlite_time(r[12]), r[13], _sqlite_time(r[14])))
                 if len(batch) == 10_000:
                     raw.executemany(sql, batch)
                     batch.clear()

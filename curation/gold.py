@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from curation import gold_selectors, review, review_selectors
-from curation.models import GoldAnswer, GoldItem, GoldPolicy, Review, ReviewClaim
+from curation.models import GoldAnswer, GoldItem, GoldPolicy, ReviewClaim
 from datanets import permissions
 from datanets.audit import audit_log
 from datanets.models import Datanet, Membership, Record

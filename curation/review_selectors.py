@@ -5,20 +5,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import numpy as np
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Abs
 from django.utils import timezone
 
 from curation.models import Review, ReviewClaim, ReviewEscalation
-from curation.scoring import embedding_from_bytes
+from curation import neighbours
 from datanets import permissions
 from datanets.models import Datanet, Membership, Record
 
 VOTES = (Review.Decision.ACCEPT, Review.Decision.REJECT)
-# Neighbours are searched among the most recent accepted records, so one page view stays cheap
-# however large the datanet grows.
-NEIGHBOUR_SCAN_LIMIT = 20_000
 
 
 def review_queue(*, datanet: Datanet, curator: Any, now: datetime | None = None) -> QuerySet[Record]:
@@ -167,34 +163,10 @@ def review_item(*, claim: ReviewClaim, neighbours: int = 5) -> ReviewItem:
     )
 
 
-def nearest(query: np.ndarray, matrix: np.ndarray, k: int) -> list[tuple[int, float]]:
-    """Row indexes of the k rows of `matrix` most cosine-similar to `query`, with the similarity."""
-    if matrix.size == 0 or k <= 0:
-        return []
-    norms = np.linalg.norm(matrix, axis=1) * (np.linalg.norm(query) or 1.0)
-    sims = (matrix @ query) / np.where(norms == 0, 1.0, norms)
-    top = np.argsort(-sims)[:k]
-    return [(int(i), float(sims[i])) for i in top]
-
-
 def record_neighbours(*, record: Record, k: int = 5) -> list[Neighbour]:
-    """The accepted records of the same datanet nearest to this one (cosine over stored embeddings)."""
-    if not record.embedding:
-        return []
-    rows = list(
-        Record.objects.filter(datanet_id=record.datanet_id, status=Record.Status.ACCEPTED, embedding__isnull=False)
-        .exclude(pk=record.pk).order_by("-id").values_list("id", "embedding")[:NEIGHBOUR_SCAN_LIMIT]
-    )
-    if not rows:
-        return []
-    query = embedding_from_bytes(record.embedding)
-    vectors = [embedding_from_bytes(blob) for _, blob in rows]
-    usable = [(rid, v) for (rid, _), v in zip(rows, vectors) if v.shape == query.shape]
-    if not usable:
-        return []
-    hits = nearest(query, np.stack([v for _, v in usable]), k)
-    by_id = Record.objects.in_bulk([usable[i][0] for i, _ in hits])
-    return [Neighbour(record=by_id[usable[i][0]], similarity=round(sim, 4)) for i, sim in hits]
+    """The accepted records of the same datanet nearest to this one (cosine over stored
+    embeddings, among the most recent accepted: curation/neighbours.py)."""
+    return [Neighbour(record=r, similarity=round(sim, 4)) for r, sim in neighbours.nearest_accepted(record=record, k=k)]
 
 
 def is_escalated(*, record: Record) -> bool:

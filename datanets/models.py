@@ -310,6 +310,8 @@ class Record(models.Model):
             models.Index(fields=["datanet", "status", "-quality_score"]),
             models.Index(fields=["datanet", "content_hash"]),
             models.Index(fields=["contributor", "status"]),
+            # The review page's neighbours read the most recently accepted (curation/neighbours.py).
+            models.Index(fields=["datanet", "status", "decided_at"], name="record_recent_decisions"),
         ]
 
     def __str__(self) -> str:

@@ -46,6 +46,8 @@ def make_records_in_review(datanet, contributor, texts: list[str], *, scores: li
     import hashlib
     import uuid
 
+    from django.utils import timezone
+
     from datanets.models import Record, Submission
 
     sub = Submission.objects.create(datanet=datanet, contributor=contributor, original_name="review.csv",
@@ -67,6 +69,6 @@ def make_records_in_review(datanet, contributor, texts: list[str], *, scores: li
             datanet=datanet, submission=sub, contributor=contributor, row=row, fields={"text": text}, text=text,
             content_hash=hashlib.sha256(text.encode()).hexdigest(), quality_score=score,
             quality_components={"relevance": score}, model_version="test", status=status, receipt=receipt,
-            embedding=embedding,
+            embedding=embedding, decided_at=timezone.now(),
         ))
     return records

@@ -103,3 +103,25 @@ def test_next_shows_the_nearest_accepted_records(api_as, curated, bob, carol):
     body = _next(api_as(carol), curated).json()
     assert [n["id"] for n in body["neighbours"]] == [accepted[0].id, accepted[1].id]
     assert body["neighbours"][0]["similarity"] > 0.99 > body["neighbours"][1]["similarity"]
+
+
+def test_neighbours_follow_acceptances_and_takedowns(curated, alice, bob):
+    """The review page's neighbours come from a window of embeddings kept between views
+    (curation/neighbours.py): a record accepted after it was read shows on the next view, one
+    taken down no longer does."""
+    import numpy as np
+
+    from curation import moderation
+    from curation.review_selectors import record_neighbours
+
+    east, north = np.eye(384)[0], np.eye(384)[1]
+    (target,) = make_records_in_review(curated, bob, ["pointing east"], embeddings=[east])
+    (far,) = make_records_in_review(curated, bob, ["pointing north"], status="accepted", embeddings=[north])
+    assert [n.record.id for n in record_neighbours(record=target)] == [far.id]
+
+    (near,) = make_records_in_review(curated, bob, ["also east"], status="accepted", embeddings=[east * 0.9 + north * 0.1])
+    assert [n.record.id for n in record_neighbours(record=target)] == [near.id, far.id]
+
+    type(curated).objects.filter(pk=curated.pk).update(record_count=2)  # the factory skips the counter
+    moderation.record_takedown(record=near, actor=alice, reason="Copied from a textbook.")
+    assert [n.record.id for n in record_neighbours(record=target)] == [far.id]
