@@ -113,6 +113,7 @@ def main() -> None:
     t0 = time.perf_counter()
     datanet, curator, others = make_world(args.records, args.in_review)
     busy_day(datanet, curator, others)
+    record_loader.analyze()  # as autovacuum would after a busy day: plans for the real row counts
     load_s = time.perf_counter() - t0
     try:
         rows = measure(datanet, curator, args.samples)

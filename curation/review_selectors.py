@@ -105,18 +105,22 @@ def _ordered_ids(qs: QuerySet[Record], datanet: Datanet, limit: int) -> list[int
 def review_queue_count(*, datanet: Datanet, curator: Any) -> int:
     """How many records `review_queue` holds for this curator, without walking it: the datanet's
     records in review (an index count) less the curator's own, less the few others the curator may
-    not take (held by another curator, voted on, escalated unless they own the datanet)."""
+    not take (held by another curator, voted on, escalated unless they own the datanet). Those few
+    are read from their own small tables and looked up by id: written as one condition over the
+    queue, PostgreSQL filtered all 100,000 records in review through it (~200 ms)."""
     now = timezone.now()
     in_review = Record.objects.filter(datanet=datanet, status=Record.Status.IN_REVIEW)
-    barred = (Q(pk__in=ReviewClaim.objects.filter(datanet=datanet, expires_at__gte=now).exclude(curator=curator)
-                .values("record_id"))
-              | Q(pk__in=Review.objects.filter(reviewer=curator, decision__in=VOTES, final=False)
-                  .values("record_id")))
+    barred = (ReviewClaim.objects.filter(datanet=datanet, expires_at__gte=now).exclude(curator=curator)
+              .order_by().values_list("record_id", flat=True)
+              .union(Review.objects.filter(reviewer=curator, decision__in=VOTES, final=False,
+                                           record__datanet=datanet, record__status=Record.Status.IN_REVIEW)
+                     .order_by().values_list("record_id", flat=True)))
     if permissions.role_of(curator, datanet) != Membership.Role.OWNER:
-        barred |= Q(pk__in=ReviewEscalation.objects.filter(resolved_at__isnull=True).values("record_id"))
+        barred = barred.union(ReviewEscalation.objects.filter(resolved_at__isnull=True, record__datanet=datanet)
+                              .order_by().values_list("record_id", flat=True))
     total = in_review.count()
     own = in_review.filter(contributor=curator).count()
-    return max(total - own - in_review.exclude(contributor=curator).filter(barred).count(), 0)
+    return max(total - own - in_review.exclude(contributor=curator).filter(pk__in=barred).count(), 0)
 
 
 def claim_held(*, datanet: Datanet, curator: Any, now: datetime | None = None) -> ReviewClaim | None:
