@@ -18,6 +18,7 @@ from curation.embedding import get_encoder
 from datanets.models import Datanet, Record
 
 EMBEDDING_DTYPE = np.float16  # half the storage; cosine error ~1e-3, far below any threshold
+EMBEDDING_DIM = 384  # all-MiniLM-L6-v2
 
 
 @dataclass
@@ -34,7 +35,7 @@ def encoder() -> Any:
 
 def embed(texts: list[str]) -> np.ndarray:
     if not texts:
-        return np.zeros((0, 384), dtype=np.float32)
+        return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
     return encoder().encode(texts)
 
 
@@ -47,7 +48,7 @@ def embedding_from_bytes(data: bytes) -> np.ndarray:
 
 
 _profiles: dict[int, tuple[tuple, np.ndarray]] = {}
-_accepted: dict[int, tuple[tuple, np.ndarray]] = {}
+_accepted: dict[int, "AcceptedSet"] = {}
 
 
 MAX_PROFILE_PARAGRAPHS = 12
@@ -69,19 +70,79 @@ def _description_vectors(datanet: Datanet) -> np.ndarray:
     return vectors
 
 
-def accepted_matrix(datanet: Datanet) -> np.ndarray:
+@dataclass
+class AcceptedSet:
+    """A datanet's accepted embeddings as this process last read them, for novelty and the
+    centroid. Stored as float16 (as in the database: 768 bytes a record, so 1M accepted records
+    take ~770 MB, not the 1.5 GB of float32) in an array grown by doubling, with a float64 running
+    sum for the centroid, so a chunk of newly accepted records is appended, not the set re-read."""
+
+    count: int
+    last_id: int
+    rows: np.ndarray  # float16 (capacity, dim): the first `count` rows are the embeddings
+    total: np.ndarray  # float64 (dim,): their sum
+
+    @property
+    def matrix(self) -> np.ndarray:
+        return self.rows[: self.count]
+
+    def centroid(self) -> np.ndarray | None:
+        norm = float(np.linalg.norm(self.total))
+        return (self.total / norm).astype(np.float32) if self.count and norm > 0 else None
+
+    def append(self, blobs: list[bytes]) -> None:
+        blobs = [b for b in blobs if len(b) == self.rows.shape[1] * 2]  # another model's embeddings: skipped
+        if not blobs:
+            return
+        block = np.frombuffer(b"".join(blobs), dtype=EMBEDDING_DTYPE).reshape(len(blobs), -1)
+        if self.count + len(block) > len(self.rows):
+            grown = np.empty((max(2 * len(self.rows), self.count + len(block), 1024), self.rows.shape[1]),
+                             dtype=EMBEDDING_DTYPE)
+            grown[: self.count] = self.rows[: self.count]
+            self.rows = grown
+        self.rows[self.count: self.count + len(block)] = block
+        self.count += len(block)
+        self.total += block.astype(np.float64).sum(axis=0)
+
+
+_READ_BLOCK = 10_000
+
+
+def _read_accepted(queryset: Any, into: AcceptedSet) -> int:
+    """Append the embeddings of `queryset` (ids ascending) in blocks; returns the last id read."""
+    last = into.last_id
+    blobs: list[bytes] = []
+    for rid, blob in queryset.order_by("id").values_list("id", "embedding").iterator(chunk_size=2000):
+        blobs.append(bytes(blob))
+        last = rid
+        if len(blobs) == _READ_BLOCK:
+            into.append(blobs)
+            blobs = []
+    into.append(blobs)
+    return last
+
+
+def accepted_matrix(datanet: Datanet) -> AcceptedSet:
     accepted = Record.objects.filter(datanet=datanet, status=Record.Status.ACCEPTED, embedding__isnull=False)
     # One aggregate, which SQLite answers from the (datanet, status, score) index; an ORDER BY id
     # LIMIT 1 made it walk every record of the datanet by id instead, on every chunk.
-    stamp = tuple(accepted.aggregate(n=Count("id"), last=Max("id")).values())
+    count, last_id = accepted.aggregate(n=Count("id"), last=Max("id")).values()
+    last_id = last_id or 0
     cached = _accepted.get(datanet.pk)
-    if cached and cached[0] == stamp:
-        return cached[1]
-    blobs = accepted.values_list("embedding", flat=True).iterator(chunk_size=2000)
-    vectors = [embedding_from_bytes(b) for b in blobs]
-    matrix = np.stack(vectors) if vectors else np.zeros((0, 384), dtype=np.float32)
-    _accepted[datanet.pk] = (stamp, matrix)
-    return matrix
+    if cached and (cached.count, cached.last_id) == (count, last_id):
+        return cached
+    if cached and last_id > cached.last_id:
+        # Ingest accepting records adds rows above the last id read: append just those, unless
+        # something else changed too (a review accepted an older record, a takedown), which the
+        # count gives away; then everything is read again.
+        cached.last_id = _read_accepted(accepted.filter(id__gt=cached.last_id), cached)
+        if cached.count == count:
+            return cached
+    fresh = AcceptedSet(0, 0, np.empty((max(count, 1024), EMBEDDING_DIM), dtype=EMBEDDING_DTYPE),
+                          np.zeros(EMBEDDING_DIM))
+    fresh.last_id = _read_accepted(accepted, fresh)
+    _accepted[datanet.pk] = fresh
+    return fresh
 
 
 def score(datanet: Datanet, texts: list[str], embeddings: np.ndarray,
@@ -90,9 +151,9 @@ def score(datanet: Datanet, texts: list[str], embeddings: np.ndarray,
     when the caller computed them already (ingest does, outside its lock)."""
     accepted = accepted_matrix(datanet)
     described = _description_vectors(datanet)
-    centroid = quality.profile_vectors(described[0], accepted)[1:]  # empty until records are accepted
-    profile = np.concatenate([described, centroid])
-    neighbour = quality.nearest_similarity(embeddings, accepted)
+    centroid = accepted.centroid()  # None until records are accepted
+    profile = described if centroid is None else np.concatenate([described, centroid[None, :]])
+    neighbour = quality.nearest_similarity(embeddings, accepted.matrix)
     weights = {**quality.DEFAULT_WEIGHTS, **(datanet.quality_weights or {})}
     version = encoder().model_version
     results = quality.score_batch(texts, embeddings, profile, neighbour, weights, model_version=version,

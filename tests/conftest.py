@@ -134,11 +134,14 @@ def api_answers_match_the_schema(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def fresh_neighbour_windows():
-    """Record ids come back after a test's rollback: a window of embeddings cached by an earlier
-    test (curation/neighbours.py) would answer for records that no longer exist."""
-    from curation import neighbours
+def fresh_embedding_caches():
+    """Record ids come back after a test's rollback: embeddings cached by an earlier test (the
+    review page's window, curation/neighbours.py; novelty's accepted set, curation/scoring.py)
+    would answer for records that no longer exist."""
+    from curation import neighbours, scoring
 
     neighbours.forget()
+    scoring._accepted.clear()
     yield
     neighbours.forget()
+    scoring._accepted.clear()

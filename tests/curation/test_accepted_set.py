@@ -1,0 +1,59 @@
+"""The accepted embeddings a worker keeps for novelty and the centroid (curation/scoring.py):
+appended to as ingest accepts records, read again when anything else changed, always equal to
+what the database holds."""
+
+import numpy as np
+import pytest
+
+from curation import moderation, scoring
+from datanets.models import Datanet, Record
+from tests.factories import make_records_in_review
+
+pytestmark = pytest.mark.django_db
+
+
+def _unit(seed: int) -> np.ndarray:
+    v = np.random.default_rng(seed).standard_normal(384).astype(np.float32)
+    return v / np.linalg.norm(v)
+
+
+def _database_matrix(datanet) -> np.ndarray:
+    blobs = (Record.objects.filter(datanet=datanet, status=Record.Status.ACCEPTED).order_by("id")
+             .values_list("embedding", flat=True))
+    return np.stack([scoring.embedding_from_bytes(b) for b in blobs])
+
+
+def test_follows_acceptances_and_takedowns(datanet, alice, bob, django_assert_max_num_queries):
+    first = make_records_in_review(datanet, bob, [f"first {i}" for i in range(3)], status="accepted",
+                                   embeddings=[_unit(i) for i in range(3)])
+    Datanet.objects.filter(pk=datanet.pk).update(record_count=3)
+    accepted = scoring.accepted_matrix(datanet)
+    assert accepted.count == 3
+    np.testing.assert_allclose(accepted.matrix.astype(np.float32), _database_matrix(datanet))
+
+    # Newer records accepted (as ingest does): appended, in one query after the stamp.
+    make_records_in_review(datanet, bob, [f"later {i}" for i in range(2)], status="accepted",
+                           embeddings=[_unit(10 + i) for i in range(2)])
+    Datanet.objects.filter(pk=datanet.pk).update(record_count=5)
+    with django_assert_max_num_queries(2):
+        again = scoring.accepted_matrix(datanet)
+    assert again is accepted and again.count == 5
+    np.testing.assert_allclose(again.matrix.astype(np.float32), _database_matrix(datanet))
+
+    # A takedown of an older record: the count gives it away, the set is read again.
+    moderation.record_takedown(record=first[1], actor=alice, reason="Personal data.")
+    after = scoring.accepted_matrix(datanet)
+    assert after.count == 4
+    np.testing.assert_allclose(after.matrix.astype(np.float32), _database_matrix(datanet))
+    expected = _database_matrix(datanet).mean(axis=0)
+    np.testing.assert_allclose(after.centroid(), expected / np.linalg.norm(expected), atol=1e-3)
+
+
+def test_novelty_sees_the_records_accepted_since(datanet, bob):
+    make_records_in_review(datanet, bob, ["original"], status="accepted", embeddings=[_unit(1)])
+    texts = ["Press firmly on the wound with a clean cloth."]
+    before = scoring.score(datanet, texts, _unit(2)[None, :])[0]
+    make_records_in_review(datanet, bob, ["same meaning"], status="accepted", embeddings=[_unit(2)])
+    after = scoring.score(datanet, texts, _unit(2)[None, :])[0]
+    assert before.components["novelty"] > 0.5
+    assert after.components["novelty"] == pytest.approx(0.0, abs=0.01)
