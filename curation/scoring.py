@@ -15,6 +15,7 @@ from django.db.models import Count, Max
 
 from curation import quality
 from curation.embedding import get_encoder
+from curation.novelty_index import NoveltyIndex
 from datanets.models import Datanet, Record
 
 EMBEDDING_DTYPE = np.float16  # half the storage; cosine error ~1e-3, far below any threshold
@@ -72,37 +73,30 @@ def _description_vectors(datanet: Datanet) -> np.ndarray:
 
 @dataclass
 class AcceptedSet:
-    """A datanet's accepted embeddings as this process last read them, for novelty and the
-    centroid. Stored as float16 (as in the database: 768 bytes a record, so 1M accepted records
-    take ~770 MB, not the 1.5 GB of float32) in an array grown by doubling, with a float64 running
-    sum for the centroid, so a chunk of newly accepted records is appended, not the set re-read."""
+    """A datanet's accepted embeddings as this process last read them: an index for the nearest
+    accepted record (curation/novelty_index.py) and a float64 running sum for the centroid. Ingest
+    accepting records appends them; anything else that changes the set makes it read again."""
 
     count: int
     last_id: int
-    rows: np.ndarray  # float16 (capacity, dim): the first `count` rows are the embeddings
-    total: np.ndarray  # float64 (dim,): their sum
-
-    @property
-    def matrix(self) -> np.ndarray:
-        return self.rows[: self.count]
+    index: NoveltyIndex
+    total: np.ndarray  # float64 (dim,): the sum of the embeddings
 
     def centroid(self) -> np.ndarray | None:
         norm = float(np.linalg.norm(self.total))
         return (self.total / norm).astype(np.float32) if self.count and norm > 0 else None
 
     def append(self, blobs: list[bytes]) -> None:
-        blobs = [b for b in blobs if len(b) == self.rows.shape[1] * 2]  # another model's embeddings: skipped
+        blobs = [b for b in blobs if len(b) == self.index.dim * 2]  # another model's embeddings: skipped
         if not blobs:
             return
-        block = np.frombuffer(b"".join(blobs), dtype=EMBEDDING_DTYPE).reshape(len(blobs), -1)
-        if self.count + len(block) > len(self.rows):
-            grown = np.empty((max(2 * len(self.rows), self.count + len(block), 1024), self.rows.shape[1]),
-                             dtype=EMBEDDING_DTYPE)
-            grown[: self.count] = self.rows[: self.count]
-            self.rows = grown
-        self.rows[self.count: self.count + len(block)] = block
+        block = np.frombuffer(b"".join(blobs), dtype=EMBEDDING_DTYPE).reshape(len(blobs), -1).astype(np.float32)
+        self.index.add(block)
         self.count += len(block)
-        self.total += block.astype(np.float64).sum(axis=0)
+        self.total += block.sum(axis=0, dtype=np.float64)
+
+    def best_similarity(self, embeddings: np.ndarray) -> np.ndarray:
+        return self.index.best_similarity(embeddings)
 
 
 _READ_BLOCK = 10_000
@@ -119,6 +113,7 @@ def _read_accepted(queryset: Any, into: AcceptedSet) -> int:
             into.append(blobs)
             blobs = []
     into.append(blobs)
+    into.index.finish()
     return last
 
 
@@ -129,17 +124,16 @@ def accepted_matrix(datanet: Datanet) -> AcceptedSet:
     count, last_id = accepted.aggregate(n=Count("id"), last=Max("id")).values()
     last_id = last_id or 0
     cached = _accepted.get(datanet.pk)
-    if cached and (cached.count, cached.last_id) == (count, last_id):
+    if cached and (cached.count, cached.last_id) == (count, last_id) and not cached.index.stale:
         return cached
-    if cached and last_id > cached.last_id:
+    if cached and last_id > cached.last_id and not cached.index.stale:
         # Ingest accepting records adds rows above the last id read: append just those, unless
         # something else changed too (a review accepted an older record, a takedown), which the
         # count gives away; then everything is read again.
         cached.last_id = _read_accepted(accepted.filter(id__gt=cached.last_id), cached)
-        if cached.count == count:
+        if cached.count == count and not cached.index.stale:
             return cached
-    fresh = AcceptedSet(0, 0, np.empty((max(count, 1024), EMBEDDING_DIM), dtype=EMBEDDING_DTYPE),
-                          np.zeros(EMBEDDING_DIM))
+    fresh = AcceptedSet(0, 0, NoveltyIndex(EMBEDDING_DIM, expected=count), np.zeros(EMBEDDING_DIM))
     fresh.last_id = _read_accepted(accepted, fresh)
     _accepted[datanet.pk] = fresh
     return fresh
@@ -153,7 +147,7 @@ def score(datanet: Datanet, texts: list[str], embeddings: np.ndarray,
     described = _description_vectors(datanet)
     centroid = accepted.centroid()  # None until records are accepted
     profile = described if centroid is None else np.concatenate([described, centroid[None, :]])
-    neighbour = quality.nearest_similarity(embeddings, accepted.matrix)
+    neighbour = accepted.best_similarity(embeddings)
     weights = {**quality.DEFAULT_WEIGHTS, **(datanet.quality_weights or {})}
     version = encoder().model_version
     results = quality.score_batch(texts, embeddings, profile, neighbour, weights, model_version=version,
