@@ -20,6 +20,7 @@ BENCHES = [
     ("LSH lookup + insert", ["bench_lsh.py"], ["--records", "100000", "--measure", "10000"]),
     ("Embedding encoder", ["bench_encoder.py"], []),
     ("End-to-end ingest", ["bench_ingest.py"], ["--records", "5000"]),
+    ("Worker memory", ["bench_ingest_memory.py"], ["--records", "100000"]),
     ("Mixed load (gunicorn + PostgreSQL + Redis + Celery)", ["bench_load.py"], ["--duration", "60", "--users", "20"]),
     ("Settlement gas", ["bench_settlement_gas.py"], ["--no-check"]),
     ("Proof of Attribution", ["bench_attribution.py"],
