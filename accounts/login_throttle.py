@@ -1,11 +1,16 @@
 """Failed-login throttling, per username and per client address, in the shared cache."""
 
+import hashlib
+
 from django.conf import settings
 from django.core.cache import cache
 
 
 def _keys(username: str, ip: str) -> list[str]:
-    return [f"login-fail:user:{username.strip().lower()}", f"login-fail:ip:{ip}"]
+    # The username as a digest: whatever was typed (any length, control characters), the key stays
+    # short and valid for every cache backend, and the cache holds no usernames.
+    user = hashlib.sha256(username.strip().lower().encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return [f"login-fail:user:{user}", f"login-fail:ip:{ip}"]
 
 
 def login_is_locked(*, username: str, ip: str) -> bool:
