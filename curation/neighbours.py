@@ -92,7 +92,9 @@ def _catch_up(datanet_id: int, window: _Window) -> _Window:
     return window
 
 
-def _window(datanet_id: int) -> _Window:
+def _window(datanet_id: int) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, matrix) of the datanet's window, up to date, as one consistent pair: read under the
+    lock, since another thread's catch-up replaces both."""
     with _lock:
         window = _windows.get(datanet_id)
         if window is None or time.monotonic() - window.loaded_at > FULL_RELOAD_SECONDS:
@@ -100,7 +102,7 @@ def _window(datanet_id: int) -> _Window:
         else:
             window = _catch_up(datanet_id, window)
         _windows[datanet_id] = window
-        return window
+        return window.ids, window.matrix
 
 
 def forget(datanet_id: int | None = None) -> None:
@@ -116,16 +118,16 @@ def nearest_accepted(*, record: Record, k: int = 5) -> list[tuple[Record, float]
     """Up to k accepted records of the record's datanet nearest to it (cosine), best first."""
     if not record.embedding or k <= 0:
         return []
-    window = _window(record.datanet_id)
+    ids, matrix = _window(record.datanet_id)
     query = embedding_from_bytes(record.embedding)
-    if not len(window.ids) or query.shape[0] != window.matrix.shape[1]:
+    if not len(ids) or query.shape[0] != matrix.shape[1]:
         return []
     query = query / (np.linalg.norm(query) or 1.0)
-    sims = window.matrix @ query
+    sims = matrix @ query
     want = min(len(sims), k + EXTRA_HITS + 1)
     top = np.argpartition(-sims, want - 1)[:want]
     top = top[np.argsort(-sims[top], kind="stable")]
-    hits = [(int(window.ids[i]), float(sims[i])) for i in top if window.ids[i] != record.pk]
+    hits = [(int(ids[i]), float(sims[i])) for i in top if ids[i] != record.pk]
     alive = Record.objects.in_bulk([rid for rid, _ in hits])
     found = [(alive[rid], sim) for rid, sim in hits
              if rid in alive and alive[rid].status == Record.Status.ACCEPTED]
