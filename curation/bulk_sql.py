@@ -8,9 +8,10 @@ is stored is what `Record.objects.bulk_create` would store. Callers run inside t
 transaction.
 """
 
+import contextlib
 import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from enum import Enum
-from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -37,11 +38,21 @@ def cursor() -> Any:
     parameters instead of being quoted into the SQL text (Django's cursors bind on the client).
     It shares the connection, hence the transaction, of the ORM."""
     if connection.vendor == "postgresql":
-        import psycopg
-
-        connection.ensure_connection()
-        return psycopg.Cursor(connection.connection)
+        return _psycopg_cursor()
     return connection.cursor()
+
+
+@contextlib.contextmanager
+def _psycopg_cursor() -> Iterator[Any]:
+    """A raw psycopg cursor whose errors come out as Django's (OperationalError, IntegrityError…),
+    as through the ORM: a connection the server cut is then a transient error the ingest task
+    retries, not an internal one that fails the file (tests/faults), and Django knows the
+    connection is unusable."""
+    import psycopg
+
+    connection.ensure_connection()
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cur:
+        yield cur
 
 
 def existing_hashes(datanet_id: int, hashes: list[str]) -> dict[str, int]:
