@@ -12,7 +12,7 @@ read again every FULL_RELOAD_SECONDS.
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -35,7 +35,6 @@ class _Window:
     checked_at: datetime  # database time of the last look for new decisions
     ids: np.ndarray  # record ids, row i of `matrix`, oldest decision first
     matrix: np.ndarray  # float32, rows L2-normalised
-    held: set[int] = field(default_factory=set)
 
 
 _windows: dict[int, _Window] = {}
@@ -69,7 +68,7 @@ def _load(datanet_id: int) -> _Window:
     checked_at = timezone.now()
     rows = list(_accepted(datanet_id).order_by("-decided_at", "-id").values_list("id", "embedding")[:WINDOW])
     ids, matrix = _matrix(rows[::-1], None)
-    return _Window(time.monotonic(), checked_at, ids, matrix, set(ids.tolist()))
+    return _Window(time.monotonic(), checked_at, ids, matrix)
 
 
 def _catch_up(datanet_id: int, window: _Window) -> _Window:
@@ -79,7 +78,9 @@ def _catch_up(datanet_id: int, window: _Window) -> _Window:
                 .order_by("decided_at", "id").values_list("id", "embedding")[: WINDOW + 1])
     if len(rows) > WINDOW:
         return _load(datanet_id)
-    rows = [(rid, e) for rid, e in rows if rid not in window.held]
+    if rows:  # the look-back reads some records again: keep only those not held yet
+        fresh = ~np.isin(np.fromiter((rid for rid, _ in rows), dtype=np.int64, count=len(rows)), window.ids)
+        rows = [row for row, new in zip(rows, fresh) if new]
     window.checked_at = checked_at
     if not rows:
         return window
@@ -88,7 +89,6 @@ def _catch_up(datanet_id: int, window: _Window) -> _Window:
         window.matrix = np.zeros((0, matrix.shape[1]), dtype=np.float32)
     window.ids = np.concatenate([window.ids, ids])[-WINDOW:]
     window.matrix = np.concatenate([window.matrix, matrix])[-WINDOW:]
-    window.held = set(window.ids.tolist()) if len(window.ids) == WINDOW else window.held | set(ids.tolist())
     return window
 
 

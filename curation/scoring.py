@@ -77,10 +77,13 @@ class AcceptedSet:
     accepted record (curation/novelty_index.py) and a float64 running sum for the centroid. Ingest
     accepting records appends them; anything else that changes the set makes it read again."""
 
-    count: int
     last_id: int
     index: NoveltyIndex
     total: np.ndarray  # float64 (dim,): the sum of the embeddings
+
+    @property
+    def count(self) -> int:
+        return self.index.count
 
     def centroid(self) -> np.ndarray | None:
         norm = float(np.linalg.norm(self.total))
@@ -92,7 +95,6 @@ class AcceptedSet:
             return
         block = np.frombuffer(b"".join(blobs), dtype=EMBEDDING_DTYPE).reshape(len(blobs), -1).astype(np.float32)
         self.index.add(block)
-        self.count += len(block)
         self.total += block.sum(axis=0, dtype=np.float64)
 
     def best_similarity(self, embeddings: np.ndarray) -> np.ndarray:
@@ -117,7 +119,7 @@ def _read_accepted(queryset: Any, into: AcceptedSet) -> int:
     return last
 
 
-def accepted_matrix(datanet: Datanet) -> AcceptedSet:
+def accepted_set(datanet: Datanet) -> AcceptedSet:
     accepted = Record.objects.filter(datanet=datanet, status=Record.Status.ACCEPTED, embedding__isnull=False)
     # One aggregate, which SQLite answers from the (datanet, status, score) index; an ORDER BY id
     # LIMIT 1 made it walk every record of the datanet by id instead, on every chunk.
@@ -133,7 +135,7 @@ def accepted_matrix(datanet: Datanet) -> AcceptedSet:
         cached.last_id = _read_accepted(accepted.filter(id__gt=cached.last_id), cached)
         if cached.count == count and not cached.index.stale:
             return cached
-    fresh = AcceptedSet(0, 0, NoveltyIndex(EMBEDDING_DIM, expected=count), np.zeros(EMBEDDING_DIM))
+    fresh = AcceptedSet(0, NoveltyIndex(EMBEDDING_DIM, expected=count), np.zeros(EMBEDDING_DIM))
     fresh.last_id = _read_accepted(accepted, fresh)
     _accepted[datanet.pk] = fresh
     return fresh
@@ -143,7 +145,7 @@ def score(datanet: Datanet, texts: list[str], embeddings: np.ndarray,
           heuristics: list[dict[str, float]] | None = None) -> list[Scored]:
     """Scores of records of `datanet`; `heuristics` are `quality.text_heuristics` of the texts
     when the caller computed them already (ingest does, outside its lock)."""
-    accepted = accepted_matrix(datanet)
+    accepted = accepted_set(datanet)
     described = _description_vectors(datanet)
     centroid = accepted.centroid()  # None until records are accepted
     profile = described if centroid is None else np.concatenate([described, centroid[None, :]])

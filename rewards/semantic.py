@@ -19,17 +19,11 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from curation.novelty_index import normalised
+
 EXACT_MAX = 100_000
 TRAIN_SAMPLE = 100_000
 NPROBE = 24
-
-
-def _normalised(vectors: np.ndarray) -> np.ndarray:
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    if vectors.ndim == 1:
-        vectors = vectors[None, :]
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return np.ascontiguousarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32)
 
 
 class SemanticIndex:
@@ -42,7 +36,7 @@ class SemanticIndex:
     @classmethod
     def build(cls, vectors: np.ndarray, dim: int, seed: int = 1234) -> SemanticIndex:
         """Index rows of `vectors` (row i answers as i). Deterministic for the same input."""
-        vectors = _normalised(vectors) if len(vectors) else np.zeros((0, dim), dtype=np.float32)
+        vectors = normalised(vectors) if len(vectors) else np.zeros((0, dim), dtype=np.float32)
         n = len(vectors)
         if n <= EXACT_MAX:
             index = faiss.IndexFlatIP(dim)
@@ -71,7 +65,7 @@ class SemanticIndex:
         threads = faiss.omp_get_max_threads()
         faiss.omp_set_num_threads(1)
         try:
-            scores, rows = self.index.search(_normalised(vector), min(k, len(self)))
+            scores, rows = self.index.search(normalised(vector), min(k, len(self)))
         finally:
             faiss.omp_set_num_threads(threads)
         return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if r >= 0]

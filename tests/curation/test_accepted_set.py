@@ -38,7 +38,7 @@ def test_follows_acceptances_and_takedowns(datanet, alice, bob, django_assert_ma
     first = make_records_in_review(datanet, bob, [f"first {i}" for i in range(3)], status="accepted",
                                    embeddings=[_unit(i) for i in range(3)])
     Datanet.objects.filter(pk=datanet.pk).update(record_count=3)
-    accepted = scoring.accepted_matrix(datanet)
+    accepted = scoring.accepted_set(datanet)
     _same_as_database(accepted, datanet)
 
     # Newer records accepted (as ingest does): appended, in one query after the stamp.
@@ -46,13 +46,13 @@ def test_follows_acceptances_and_takedowns(datanet, alice, bob, django_assert_ma
                            embeddings=[_unit(10 + i) for i in range(2)])
     Datanet.objects.filter(pk=datanet.pk).update(record_count=5)
     with django_assert_max_num_queries(2):
-        again = scoring.accepted_matrix(datanet)
+        again = scoring.accepted_set(datanet)
     assert again is accepted
     _same_as_database(again, datanet)
 
     # A takedown of an older record: the count gives it away, the set is read again.
     moderation.record_takedown(record=first[1], actor=alice, reason="Personal data.")
-    after = scoring.accepted_matrix(datanet)
+    after = scoring.accepted_set(datanet)
     _same_as_database(after, datanet)
     expected = _database_matrix(datanet).mean(axis=0)
     np.testing.assert_allclose(after.centroid(), expected / np.linalg.norm(expected), atol=1e-3)
