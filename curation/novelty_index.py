@@ -34,6 +34,19 @@ def normalised(vectors: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32)
 
 
+def ivf_sq8_index(dim: int, n: int, seed: int) -> faiss.Index:
+    """An untrained inverted-file index with 8-bit codes sized for about n vectors: nlist = 2·√n
+    lists (at most 2,048), k-means seeded and 10 rounds when trained. Shared with the attribution
+    index (rewards/semantic.py)."""
+    nlist = max(1, min(2048, int(2 * math.sqrt(n))))
+    index = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(dim), dim, nlist, faiss.ScalarQuantizer.QT_8bit,
+                                          faiss.METRIC_INNER_PRODUCT)
+    index.cp.seed = seed
+    index.cp.niter = 10
+    index.cp.min_points_per_centroid = 1  # only a warning threshold in faiss: small sets are fine
+    return index
+
+
 class NoveltyIndex:
     """Accepted embeddings, searchable for the best cosine of each query."""
 
@@ -81,13 +94,7 @@ class NoveltyIndex:
     def _train(self) -> None:
         held = np.concatenate(self._pending)
         self._pending, self._pending_rows = [], 0
-        nlist = max(1, min(2048, int(2 * math.sqrt(self.planned))))
-        quantizer = faiss.IndexFlatIP(self.dim)
-        index = faiss.IndexIVFScalarQuantizer(quantizer, self.dim, nlist, faiss.ScalarQuantizer.QT_8bit,
-                                              faiss.METRIC_INNER_PRODUCT)
-        index.cp.seed = self.seed
-        index.cp.niter = 10
-        index.cp.min_points_per_centroid = 1  # fewer vectors than faiss likes per list is fine here
+        index = ivf_sq8_index(self.dim, self.planned, self.seed)
         index.train(held)
         index.add(held)
         index.nprobe = NPROBE

@@ -13,13 +13,12 @@ Pure (numpy + faiss). Vectors are L2-normalised sentence embeddings, so inner pr
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import faiss
 import numpy as np
 
-from curation.novelty_index import normalised
+from curation.novelty_index import ivf_sq8_index, normalised
 
 EXACT_MAX = 100_000
 TRAIN_SAMPLE = 100_000
@@ -41,13 +40,8 @@ class SemanticIndex:
         if n <= EXACT_MAX:
             index = faiss.IndexFlatIP(dim)
         else:
-            nlist = min(2048, int(2 * math.sqrt(n)))
-            quantizer = faiss.IndexFlatIP(dim)
-            index = faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist, faiss.ScalarQuantizer.QT_8bit,
-                                                  faiss.METRIC_INNER_PRODUCT)
+            index = ivf_sq8_index(dim, n, seed)
             sample = np.random.default_rng(seed).choice(n, size=min(n, TRAIN_SAMPLE), replace=False)
-            index.cp.seed = seed
-            index.cp.niter = 10
             index.train(vectors[np.sort(sample)])
         if n:
             index.add(vectors)
