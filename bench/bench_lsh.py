@@ -77,8 +77,9 @@ def postgres_store() -> StoreUnderTest:
 
 
 def app_store() -> StoreUnderTest:
-    """The app's DbBandStore on its LshBand table (PostgreSQL unless BENCH_APP_DATABASE_URL says
-    otherwise), one transaction per call under the datanet's ingest lock."""
+    """The app's DbBandStore (signatures on the records, band keys mirrored in memory; PostgreSQL
+    unless BENCH_APP_DATABASE_URL says otherwise), one transaction per call under the datanet's
+    ingest lock."""
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from lsh_app_store import AppBandStore
 
@@ -116,8 +117,11 @@ def preload(store: BandStore, n: int, bands: int, rows: int, rng: np.random.Gene
     sample = []
     for lo in range(0, n, 20_000):
         sigs = random_signatures(rng, min(20_000, n - lo))
-        keys = band_keys_many(sigs, bands, rows)
-        store.add_many([(f"r{lo + i}", k) for i, k in enumerate(keys)])
+        names = [f"r{lo + i}" for i in range(len(sigs))]
+        if getattr(store, "wants_signatures", False):
+            store.add_many_signed(names, sigs)
+        else:
+            store.add_many(list(zip(names, band_keys_many(sigs, bands, rows))))
         sample.append(sigs[:50])
     return np.concatenate(sample)
 
@@ -136,12 +140,18 @@ def measure(store: BandStore, n: int, bands: int, rows: int, sample: np.ndarray,
         sigs[planted, : 3 * rows] = random_signatures(rng, len(planted))[:, : 3 * rows]
         names = [f"m{chunk}-{i}" for i in range(CHUNK)]
         start = time.perf_counter()
-        keys = band_keys_many(sigs, bands, rows)
-        if mode == "separate":
+        if getattr(store, "wants_signatures", False):  # computes its band keys itself
+            if mode == "separate":
+                found = store.lookup_many_signed(sigs)
+                store.add_many_signed(names, sigs)
+            else:
+                found = store.lookup_and_add_many_signed(names, sigs)
+        elif mode == "separate":
+            keys = band_keys_many(sigs, bands, rows)
             found = store.lookup_many(keys)
             store.add_many(list(zip(names, keys)))
         else:
-            found = store.lookup_and_add_many(list(zip(names, keys)))
+            found = store.lookup_and_add_many(list(zip(names, band_keys_many(sigs, bands, rows))))
         result.timings[mode][1] += time.perf_counter() - start
         result.timings[mode][0] += CHUNK
         result.planted += len(planted)

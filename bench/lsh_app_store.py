@@ -1,14 +1,19 @@
-"""The app's own band store for bench_lsh: `curation.dedup.DbBandStore` on the `LshBand` table of a
-migrated database (BENCH_APP_DATABASE_URL, default a scratch PostgreSQL database `datanets_bench_lsh`
-that is dropped and created here), each call in its own transaction under the datanet's ingest
-lock, as ingest runs it.
+"""The app's own band store for bench_lsh: `curation.dedup.DbBandStore` (LSH_BACKEND=db) in a
+migrated database (BENCH_APP_DATABASE_URL, default a scratch PostgreSQL database
+`datanets_bench_lsh` that is dropped and created here), each call in its own transaction under the
+datanet's ingest lock, as ingest runs it.
 
-The bench's members are strings ("r17"); band rows point at records, so placeholder records,
-made before the clock starts (`reserve`), stand in for them.
+That store persists nothing but the records' signatures, and mirrors their band keys in the
+worker's memory. So the bench hands it signatures, not band keys (`wants_signatures`): an insert
+is the write of each record's signature (an UPDATE of a placeholder record made before the clock
+starts: more than ingest pays, which writes the signature with the record it inserts anyway),
+then the mirror's addition; a lookup computes the band keys and searches the mirror, after
+reading whatever other workers stored since.
 """
 
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -38,18 +43,6 @@ def _setup_django(url: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def _key_ints(keys_per_item: Sequence[Sequence[bytes]]) -> list[list[int]]:
-    """`lsh.band_key_int` of 10-byte band keys, vectorised (the app computes these from the
-    signatures directly with `lsh.band_key_ints_many`; the bench hands over byte keys)."""
-    from curation.lsh import _BAND_MIX
-
-    per_item = len(keys_per_item[0]) if keys_per_item else 0
-    raw = np.frombuffer(b"".join(k for keys in keys_per_item for k in keys), dtype=np.uint8).reshape(-1, 10)
-    band = raw[:, :2].copy().view(">u2").astype(np.uint64).ravel()
-    value = raw[:, 2:].copy().view("<u8").ravel()
-    return (value ^ (band * np.uint64(_BAND_MIX))).view(np.int64).reshape(-1, per_item).tolist()
-
-
 class AppBandStore:
     def __init__(self, url: str = "") -> None:
         _setup_django(url or os.environ.get("BENCH_APP_DATABASE_URL", DEFAULT_URL))
@@ -69,10 +62,12 @@ class AppBandStore:
         self.ids: dict[str, int] = {}
         self.members: dict[int, str] = {}
         self.pool: list[int] = []
+        self.write_seconds = 0.0
+        self.written = 0
 
     def reserve(self, count: int) -> None:
-        """Placeholder records for `count` members, made before any timing (band rows point at
-        records): one INSERT ... SELECT generate_series per 200,000."""
+        """Placeholder records for `count` members, made before any timing (signatures are stored
+        on records): one INSERT ... SELECT generate_series per 200,000."""
         from django.db import connection, transaction
 
         with transaction.atomic(), connection.cursor() as cursor:
@@ -94,59 +89,80 @@ class AppBandStore:
                 self.members[rid] = m
         return [self.ids[m] for m in members]
 
-    def lookup_many(self, band_keys_per_item: Sequence[Sequence[bytes]]) -> list[set[str]]:
+    wants_signatures = True
+
+    def _write(self, ids: list[int], signatures: np.ndarray) -> None:
+        from curation.minhash import signature_to_bytes
+        from datanets.models import Record
+
+        start = time.perf_counter()
+        blobs = [signature_to_bytes(sig) for sig in signatures]
+        with self.connection.cursor() as cursor:
+            table = Record._meta.db_table
+            if self.connection.vendor == "postgresql":
+                cursor.execute(f"UPDATE {table} SET minhash = v.blob FROM unnest(%s::bigint[], %s::bytea[]) AS v(id, blob) "
+                               f"WHERE {table}.id = v.id", [ids, blobs])
+            else:
+                cursor.executemany(f"UPDATE {table} SET minhash = %s WHERE id = %s", list(zip(blobs, ids)))
+        self.write_seconds += time.perf_counter() - start
+        self.written += len(ids)
+
+    def lookup_many_signed(self, signatures: np.ndarray) -> list[set[str]]:
         from django.db import transaction
 
         from curation.dedup import datanet_ingest_lock
 
-        ints = _key_ints(band_keys_per_item)
         with transaction.atomic():
             datanet_ingest_lock(self.datanet)
-            found = self.store.lookup_many(ints)
+            found = self.store.lookup_many(self.store.keys_of(signatures))
         return [{self.members[i] for i in ids} for ids in found]
 
-    def add_many(self, items: Sequence[tuple[str, Sequence[bytes]]]) -> None:
+    def add_many_signed(self, members: Sequence[str], signatures: np.ndarray) -> None:
         from django.db import transaction
 
         from curation.dedup import datanet_ingest_lock
 
-        ids = self._records_for([m for m, _ in items])
-        ints = _key_ints([k for _, k in items])
+        ids = self._records_for(members)
         with transaction.atomic():
             datanet_ingest_lock(self.datanet)
-            self.store.add_many(list(zip(ids, ints)))
+            self._write(ids, signatures)
+            self.store.add_many(list(zip(ids, self.store.keys_of(signatures))))
 
-    def lookup_and_add_many(self, items: Sequence[tuple[str, Sequence[bytes]]]) -> list[set[str]]:
+    def lookup_and_add_many_signed(self, members: Sequence[str], signatures: np.ndarray) -> list[set[str]]:
         """What ingest does per chunk: in one transaction under the lock, look up, then add (the
         chunk's own items see each other through ingest's in-memory chunk index)."""
         from django.db import transaction
 
         from curation.dedup import datanet_ingest_lock
 
-        ids = self._records_for([m for m, _ in items])
-        ints = _key_ints([k for _, k in items])
+        ids = self._records_for(members)
+        keys = self.store.keys_of(signatures)
         with transaction.atomic():
             datanet_ingest_lock(self.datanet)
-            found = self.store.lookup_many(ints)
-            self.store.add_many(list(zip(ids, ints)))
+            found = self.store.lookup_many(keys)
+            self._write(ids, signatures)
+            self.store.add_many(list(zip(ids, keys)))
         seen: dict[int, set[str]] = {}
         result = []
-        for (member, _), keys, hits in zip(items, ints, found):
+        for member, item_keys, hits in zip(members, keys, found):
             mine = {self.members[i] for i in hits}
-            for k in keys:
+            for k in item_keys:
                 mine |= seen.get(k, set())
-            for k in keys:
+            for k in item_keys:
                 seen.setdefault(k, set()).add(member)
             result.append(mine)
         return result
 
     def __len__(self) -> int:
-        from curation.models import LshBand
+        from datanets.models import Record
 
-        return LshBand.objects.count()
+        return Record.objects.filter(datanet=self.datanet, minhash__isnull=False).count()
 
     def describe(self) -> str:
-        with self.connection.cursor() as cursor:
-            cursor.execute("SELECT pg_size_pretty(pg_total_relation_size('curation_lshband'))")
-            size = cursor.fetchone()[0]
-        return f"{len(self):,} rows in the app's LshBand table ({self.connection.vendor}, logged, {size})"
+        from curation import dedup
+
+        mirror = next(m for key, m in dedup._mirrors.items() if key[0] == self.datanet.pk)
+        return (f"{len(self):,} records' signatures in the app's record table ({self.connection.vendor}); "
+                f"the worker's mirror holds {len(mirror.index):,} band keys in {mirror.index.nbytes / 2**20:,.0f} MiB; "
+                f"of the time, writing the signatures (UPDATEs) took {self.write_seconds:,.1f} s for "
+                f"{self.written:,} records, preload included")

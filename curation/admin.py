@@ -1,16 +1,7 @@
 from django.contrib import admin
 
-from curation.models import Appeal, GoldAnswer, GoldItem, GoldPolicy, LshBand, Review, ReviewClaim, ReviewEscalation
+from curation.models import Appeal, GoldAnswer, GoldItem, GoldPolicy, Review, ReviewClaim, ReviewEscalation
 from openledger.admin import NoAddOrEditAdmin, ReadOnlyAdmin
-
-
-@admin.register(LshBand)
-class LshBandAdmin(NoAddOrEditAdmin):
-    """The near-duplicate index, for inspection only: it is written by ingest."""
-
-    list_display = ["datanet", "band", "record"]
-    list_filter = ["datanet"]
-    raw_id_fields = ["record"]
 
 
 @admin.register(Review)

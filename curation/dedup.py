@@ -1,19 +1,20 @@
-"""Near-duplicate index of a datanet: MinHash band keys persisted in the database of record
-(LSH_BACKEND=db) or in Redis (LSH_BACKEND=redis), shared by every worker and surviving restarts.
+"""Near-duplicate index of a datanet: persisted in the database of record as the records' MinHash
+signatures (LSH_BACKEND=db, mirrored as band keys in each worker's memory) or as band keys in
+Redis (LSH_BACKEND=redis); shared by every worker and surviving restarts.
 
 Callers hold the datanet's ingest lock (`datanet_ingest_lock`) around lookup + insert, so two
 workers never both let a near-duplicate pair through.
 """
 
-import json
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from curation import bulk_sql, lsh, minhash
-from curation.models import LshBand
+from curation.band_index import BandIndex
 from datanets.models import Datanet, Record
 
 
@@ -27,12 +28,46 @@ def band_keys_of(signatures: np.ndarray, bands: int, rows: int) -> list[list[byt
     return lsh.band_keys_many(np.asarray(signatures), bands, rows)
 
 
+class _Mirror:
+    """This process's copy of one datanet's band index for one banding: the band keys of every
+    indexed record with an id up to `seen`."""
+
+    def __init__(self) -> None:
+        self.index = BandIndex()
+        self.seen = 0
+        self.lock = threading.Lock()
+
+
+_mirrors: dict[tuple[int, int, int, int], _Mirror] = {}
+_mirrors_lock = threading.Lock()
+_CATCH_UP_BATCH = 20_000
+
+
+def forget_mirrors() -> None:
+    """Drop every mirror (tests: record ids come back after a rollback)."""
+    with _mirrors_lock:
+        _mirrors.clear()
+
+
 class DbBandStore:
-    """Band keys in the `LshBand` table, written in the chunk's own transaction. Keys are the
-    band keys folded to BIGINT (`lsh.band_key_int`)."""
+    """The near-duplicate index kept in the database of record: the MinHash signature stored on
+    each record *is* its persisted entry, since band keys are a pure function of it.
+
+    Each worker process mirrors a datanet's band keys in memory (`curation.band_index`) and,
+    before each lookup, reads the signatures of records added since it last looked (by any
+    worker: callers hold the datanet's ingest lock, so every earlier chunk has committed).
+    Nothing else is written per record: 16 band rows a record in a table cost more than the
+    record itself (bench/bench_ingest.py), and went stale when the datanet's threshold, hence
+    its banding, changed; the mirror is keyed by the banding and rebuilt from the signatures.
+
+    Indexed records are the originals: signature stored and not rejected as a duplicate. A record
+    deleted later leaves its keys in the mirror until the process restarts, which is harmless:
+    `signatures_of` keeps only ids that still have a record, as with the Redis store.
+    """
 
     def __init__(self, datanet: Datanet) -> None:
         self.datanet_id = datanet.pk
+        self.num_perm = datanet.minhash_num_perm
         self.bands, self.rows = band_params(datanet)
 
     def keys_of(self, signatures: np.ndarray) -> list[list[int]]:
@@ -40,49 +75,86 @@ class DbBandStore:
         return lsh.band_key_ints_many(np.asarray(signatures), self.bands, self.rows).tolist()
 
     def lookup_many(self, keys_per_item: list[list[int]]) -> list[set[int]]:
-        """For each item, the records sharing at least one band key with it: one query per chunk."""
-        wanted = {k for keys in keys_per_item for k in keys}
-        if not wanted:
-            return [set() for _ in keys_per_item]
-        table = connection.ops.quote_name(LshBand._meta.db_table)
-        match, param = bulk_sql.in_values(wanted, sql_type="bigint")
-        found: dict[int, set[int]] = {}
-        with bulk_sql.cursor() as cursor:
-            cursor.execute(f"SELECT band, record_id FROM {table} WHERE datanet_id = %s AND band {match}",
-                           [self.datanet_id, param])
-            for band, rid in cursor.fetchall():
-                found.setdefault(band, set()).add(rid)
-        if not found:
-            return [set() for _ in keys_per_item]
-        return [set().union(*(found[k] for k in keys if k in found)) for keys in keys_per_item]
+        """For each item, the records sharing at least one band key with it."""
+        if not keys_per_item:
+            return []
+        mirror = self._mirror()
+        with mirror.lock:
+            self._catch_up(mirror)
+            return mirror.index.lookup(np.asarray(keys_per_item, dtype=np.int64))
 
     def add_many(self, items: list[tuple[int, list[int]]]) -> None:
-        if not items:
-            return
-        table = connection.ops.quote_name(LshBand._meta.db_table)
+        """Nothing to write: the records' signatures, inserted with them in the same transaction,
+        are the index. Once it commits, this process's mirror takes their keys from here rather
+        than reading them back (other processes' mirrors read them on their next lookup)."""
+        if items:
+            transaction.on_commit(lambda: self._committed(items))
+
+    def _committed(self, items: list[tuple[int, list[int]]]) -> None:
+        ids = np.fromiter((rid for rid, _ in items), dtype=np.int64, count=len(items))
+        mirror = self._mirror()
+        with mirror.lock:
+            # The chunk caught up under the ingest lock before inserting, so these are the next
+            # ids; unless a catch-up since (another thread, after the commit) read them already.
+            if ids.min() > mirror.seen:
+                mirror.index.add(np.asarray([keys for _, keys in items], dtype=np.int64), ids)
+                mirror.seen = int(ids.max())
+
+    def _mirror(self) -> _Mirror:
+        key = (self.datanet_id, self.num_perm, self.bands, self.rows)
+        with _mirrors_lock:
+            mirror = _mirrors.get(key)
+            if mirror is None:
+                # Another banding of this datanet (its threshold changed) is of no further use.
+                for other in [k for k in _mirrors if k[0] == self.datanet_id]:
+                    del _mirrors[other]
+                mirror = _mirrors[key] = _Mirror()
+            return mirror
+
+    def _catch_up(self, mirror: _Mirror) -> None:
+        for last, ids, signatures in indexed_signatures(self.datanet_id, self.num_perm, after=mirror.seen):
+            mirror.index.add(lsh.band_key_ints_many(signatures, self.bands, self.rows), ids)
+            mirror.seen = last
+
+
+def indexed_signatures(datanet_id: int, num_perm: int, *, after: int,
+                       batch: int = _CATCH_UP_BATCH) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """(last id read, ids, signatures) of the datanet's indexed records with ids above `after`, in id order and
+    in batches: the originals, whose signature is stored and that were not rejected as
+    duplicates. The id range is read through the primary key (`datanet_id + 0` keeps planners off
+    the datanet index, which would walk every record of the datanet)."""
+    table = connection.ops.quote_name(Record._meta.db_table)
+    width = 1 + 4 * num_perm
+    while True:
         with bulk_sql.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # One statement for the whole chunk: the bands and their records as two arrays.
-                bands = [k for _, keys in items for k in keys]
-                records = [rid for rid, keys in items for _ in keys]
-                cursor.execute(f"INSERT INTO {table} (datanet_id, band, record_id) "
-                               "SELECT %s, unnest(%b::bigint[]), unnest(%b::bigint[])",
-                               [self.datanet_id, bands, records])
-            else:
-                # One statement over a JSON array of [band, record] pairs, in band order (consecutive
-                # inserts then land on the same index pages). One statement, not executemany: that
-                # gives up the GIL per row, and waits for it again behind the ingest helper thread.
-                pairs = sorted((k, rid) for rid, keys in items for k in keys)
-                cursor.execute(f"INSERT INTO {table} (datanet_id, band, record_id) SELECT %s, "
-                               "json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(%s)",
-                               [self.datanet_id, json.dumps(pairs)])
+            cursor.execute(
+                f"SELECT id, minhash FROM {table} WHERE id > %s AND datanet_id + 0 = %s AND minhash IS NOT NULL "
+                f"AND NOT (status = %s) ORDER BY id LIMIT {int(batch)}",
+                [after, datanet_id, Record.Status.REJECTED_DUPLICATE.value])
+            rows = cursor.fetchall()
+        if not rows:
+            return
+        after = rows[-1][0]
+        # Signatures of another length or format were made with other parameters: not comparable.
+        usable = [(rid, blob) for rid, blob in rows if len(blob) == width and blob[0] == minhash.SIGNATURE_FORMAT_VERSION]
+        ids = np.fromiter((rid for rid, _ in usable), dtype=np.int64, count=len(usable))
+        raw = np.frombuffer(b"".join(blob for _, blob in usable), dtype=np.uint8).reshape(len(usable), width)
+        yield after, ids, raw[:, 1:].copy().view("<u4")
+        if len(rows) < batch:
+            return
 
 
 class RedisRecordBandStore:
-    """Band keys in Redis (`curation.lsh_redis`), members being record ids.
+    """Band keys in Redis (`curation.lsh_redis`), members being record ids, under a prefix per
+    datanet and banding.
 
     Written before the chunk's transaction commits: if it then rolls back, the ids it added
     point at no record and `signatures_of` drops them, so they can never cause a rejection.
+
+    A banding's keys are complete once its `built` marker exists. Without it (a new threshold,
+    hence a new banding; a Redis that restarted empty; an upgrade) the first lookup, under the
+    datanet's ingest lock, indexes every stored signature of the datanet first, and drops the
+    keys of the datanet's other bandings.
     """
 
     def __init__(self, datanet: Datanet) -> None:
@@ -91,17 +163,33 @@ class RedisRecordBandStore:
         from curation.lsh_redis import RedisBandStore
 
         db_name = settings.DATABASES["default"].get("NAME", "")
-        self.store = RedisBandStore(redis.Redis.from_url(settings.REDIS_URL), f"lsh:{db_name}:{datanet.pk}:")
+        self.datanet_id, self.num_perm = datanet.pk, datanet.minhash_num_perm
         self.bands, self.rows = band_params(datanet)
+        self.client = redis.Redis.from_url(settings.REDIS_URL)
+        self.datanet_prefix = f"lsh:{db_name}:{datanet.pk}:"
+        self.prefix = f"{self.datanet_prefix}{self.num_perm}x{self.bands}x{self.rows}:"
+        self.store = RedisBandStore(self.client, self.prefix)
 
     def keys_of(self, signatures: np.ndarray) -> list[list[bytes]]:
         return band_keys_of(signatures, self.bands, self.rows)
 
     def lookup_many(self, keys_per_item: list[list[bytes]]) -> list[set[int]]:
+        if not self.client.exists(self.prefix + "built"):
+            self._build()
         return [{int(m) for m in members} for members in self.store.lookup_many(keys_per_item)]
 
     def add_many(self, items: list[tuple[int, list[bytes]]]) -> None:
         self.store.add_many([(str(rid), keys) for rid, keys in items])
+
+    def _build(self) -> None:
+        from curation.lsh_redis import RedisBandStore
+
+        RedisBandStore(self.client, self.datanet_prefix).clear()  # every banding of the datanet
+        for _, ids, signatures in indexed_signatures(self.datanet_id, self.num_perm, after=0):
+            if len(ids):
+                keys = band_keys_of(signatures, self.bands, self.rows)
+                self.store.add_many([(str(rid), k) for rid, k in zip(ids.tolist(), keys)])
+        self.client.set(self.prefix + "built", "1")
 
 
 def band_store(datanet: Datanet) -> DbBandStore | RedisRecordBandStore:

@@ -6,30 +6,6 @@ from django.db.models import Q
 from datanets.models import AppendOnly, Datanet, Record
 
 
-class LshBand(models.Model):
-    """The persisted near-duplicate index: one row per (record, LSH band key).
-
-    Band keys are 64-bit digests of a band of the record's MinHash signature together with the
-    band's index, so equal keys mean an equal band. Only original (non-duplicate) records are
-    indexed. Rows are written in the same transaction as their record, so a crashed chunk
-    leaves no stray keys.
-
-    Sixteen rows a record, so each row is kept cheap to write: one index, (datanet, band,
-    record), which also answers lookups without reading the table; no foreign-key constraint or
-    index on the record. A record deleted later (a refused file's) leaves its rows behind, which
-    is harmless: ids are never reused, and lookups keep only ids that still have a record
-    (`curation.dedup.signatures_of`), as with the Redis store.
-    """
-
-    datanet = models.ForeignKey(Datanet, on_delete=models.CASCADE, related_name="+", db_index=False)
-    band = models.BigIntegerField()
-    record = models.ForeignKey(Record, on_delete=models.DO_NOTHING, related_name="+", db_index=False,
-                               db_constraint=False)
-
-    class Meta:
-        indexes = [models.Index(fields=["datanet", "band", "record"], name="lshband_lookup")]
-
-
 class Review(models.Model):
     """One curator's decision on one record in review. A curator decides a record once (accept or
     reject); skips are kept too, so the queue can put what a curator skipped last for them. An

@@ -137,11 +137,12 @@ def api_answers_match_the_schema(monkeypatch):
 def fresh_embedding_caches():
     """Record ids come back after a test's rollback: embeddings cached by an earlier test (the
     review page's window, curation/neighbours.py; novelty's accepted set, curation/scoring.py)
-    would answer for records that no longer exist."""
-    from curation import neighbours, scoring
+    would answer for records that no longer exist; a near-duplicate mirror (curation/dedup.py) would
+    skip the ids it has seen."""
+    from curation import dedup, neighbours, scoring
 
-    neighbours.forget()
-    scoring._accepted.clear()
+    for forget in (neighbours.forget, scoring._accepted.clear, dedup.forget_mirrors):
+        forget()
     yield
-    neighbours.forget()
-    scoring._accepted.clear()
+    for forget in (neighbours.forget, scoring._accepted.clear, dedup.forget_mirrors):
+        forget()

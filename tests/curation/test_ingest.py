@@ -211,8 +211,13 @@ def test_a_file_refused_midway_leaves_nothing(api_as, bob, first_aid, settings):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_never_both_let_a_near_duplicate_pair_through(alice, bob, carol, first_aid, monkeypatch):
+@pytest.mark.parametrize("backend", ["db", "configured"])
+def test_two_workers_never_both_let_a_near_duplicate_pair_through(alice, bob, carol, first_aid, monkeypatch, settings,
+                                                                   backend):
     from datanets.submissions import submission_create_from_file
+
+    if backend == "db":  # the database of record's index, whatever the profile configures
+        settings.LSH_BACKEND = "db"
 
     monkeypatch.setattr("datanets.submissions._enqueue", lambda pk: None)  # the two threads are the workers
 
@@ -265,3 +270,65 @@ def test_a_frozen_or_closed_datanet_takes_no_uploads(api_as, alice, bob, first_a
     datanet_set_status(datanet=first_aid, actor=alice, status="closed")
     response = upload(api_as(bob), first_aid, "late.csv", csv_bytes(GOOD[:1]))
     assert response.status_code == 403 and "closed" in response.json()["detail"]
+
+
+def _ingest_text(api, datanet, name: str, text: str) -> Record:
+    sub_id = upload(api, datanet, name, csv_bytes([text])).json()["id"]
+    while not submission_ingest(submission_id=sub_id, budget_seconds=0):
+        pass
+    return Record.objects.get(submission_id=sub_id)
+
+
+def test_db_index_finds_a_near_copy_stored_before_this_worker_looked(api_as, bob, carol, first_aid, settings):
+    """A worker's in-memory copy of the index reads what other workers stored since it last looked:
+    here the original is written while this process's copy is already built (an earlier lookup),
+    then the near copy comes in."""
+    from curation import dedup
+
+    settings.LSH_BACKEND = "db"
+    _ingest_text(api_as(bob), first_aid, "a.csv", GOOD[0])  # builds the copy
+    assert any(key[0] == first_aid.pk for key in dedup._mirrors)
+    original = _ingest_text(api_as(bob), first_aid, "b.csv", GOOD[1])
+    copy = _ingest_text(api_as(carol), first_aid, "c.csv", NEAR)
+    assert copy.status == "rejected_duplicate" and copy.duplicate_of_id == original.id
+    near = next(r for r in copy.receipt if r["check"] == "near_duplicate")
+    assert near["outcome"] == "fail" and near["duplicate_of"] == original.id and near["value"] >= 0.8
+
+
+@pytest.mark.parametrize("backend", ["db", "configured"])
+def test_near_copies_are_still_caught_after_the_threshold_changes(api_as, alice, bob, carol, first_aid, settings,
+                                                                  backend):
+    """A new threshold means a new LSH banding; records indexed under the old one must still be
+    found (with stale band keys the near copy below went through)."""
+    from curation import dedup, lsh
+
+    if backend == "db":
+        settings.LSH_BACKEND = "db"
+    original = _ingest_text(api_as(bob), first_aid, "a.csv", GOOD[1])
+    before = dedup.band_params(first_aid)
+    response = api_as(alice).patch(f"/api/v1/datanets/{first_aid.slug}/", {"near_dup_threshold": 0.6}, format="json")
+    assert response.status_code == 200
+    first_aid.refresh_from_db()
+    assert dedup.band_params(first_aid) != before == lsh.optimal_bands(128, 0.8)
+    copy = _ingest_text(api_as(carol), first_aid, "b.csv", NEAR)
+    assert copy.status == "rejected_duplicate" and copy.duplicate_of_id == original.id
+
+
+def test_an_emptied_redis_index_is_rebuilt_from_the_stored_signatures(api_as, bob, carol, first_aid, settings):
+    """Redis keeps nothing on disk here: after a restart (or a flush) the first lookup re-indexes
+    the datanet's stored signatures before answering, so an old original still catches its copy."""
+    import redis
+
+    from curation import dedup
+
+    settings.LSH_BACKEND = "redis"
+    original = _ingest_text(api_as(bob), first_aid, "a.csv", GOOD[1])
+    store = dedup.band_store(first_aid)
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    names = list(client.scan_iter(match=store.datanet_prefix + "*"))
+    assert len(names) > 1  # band hashes and the built marker
+    client.unlink(*names)
+    copy = _ingest_text(api_as(carol), first_aid, "b.csv", NEAR)
+    assert copy.status == "rejected_duplicate" and copy.duplicate_of_id == original.id
+    assert client.exists(store.prefix + "built")
+    client.unlink(*client.scan_iter(match=store.datanet_prefix + "*"))
