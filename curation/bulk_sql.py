@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from enum import Enum
 from typing import Any
 
+import orjson
 from django.db import connection, models
 from django.utils import timezone
 
@@ -110,12 +111,29 @@ def records_insert(rows: Sequence[dict[str, Any]]) -> dict[int, int]:
 _PLAIN = frozenset({int, float, str, bytes, type(None)})
 
 
+def json_dumps(value: Any) -> bytes:
+    """JSON of a record's fields, receipt or components: orjson, ~5x the standard library's speed
+    (ingest serialises three values per record). Values orjson refuses (integers beyond 64
+    bits, non-string keys) go through the standard library. Not-a-number floats, which JSON
+    cannot hold and PostgreSQL's jsonb refuses, are stored as null."""
+    try:
+        return orjson.dumps(value)
+    except TypeError:  # orjson.JSONEncodeError
+        return json.dumps(value).encode()
+
+
 def _adapter(field: models.Field) -> Callable[[Any], Any]:
     """The preparation of one column's values, as the ORM does it: JSON through the backend's
     JSON adapter; values the driver takes as they are, straight through; anything else (UUIDs,
     datetimes) through the field, remembering the last one (they repeat down a chunk)."""
     if isinstance(field, models.JSONField):
-        return lambda value: None if value is None else connection.ops.adapt_json_value(value, field.encoder)
+        if field.encoder is not None:
+            return lambda value: None if value is None else connection.ops.adapt_json_value(value, field.encoder)
+        if connection.vendor == "postgresql":
+            from psycopg.types.json import Jsonb
+
+            return lambda value: None if value is None else Jsonb(value, dumps=json_dumps)
+        return lambda value: None if value is None else json_dumps(value).decode()
     last: list[Any] = [object(), None]
 
     def adapt(value: Any) -> Any:

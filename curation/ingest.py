@@ -22,7 +22,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from curation import bulk_sql, dedup, minhash, quality, scoring
+from curation import bulk_sql, dedup, prep_process, scoring
 from curation.routing import route
 from datanets.audit import audit_log
 from datanets.models import Datanet, Record, Submission, SubmissionIssue
@@ -161,14 +161,20 @@ def _prepare(helper: ThreadPoolExecutor, submission: Submission, datanet: Datane
 
 
 def _heavy_work(datanet: Datanet, fresh: list[Candidate]) -> None:
-    """MinHash signatures, text checks and embeddings: plain computation, no database."""
+    """MinHash signatures, text checks and embeddings: plain computation, no database. The first
+    two run in the helper process (`curation.prep_process`) while this thread embeds."""
     if not fresh:
         return
     texts = [c.text for c in fresh]
-    sigs = minhash.signatures(texts, num_perm=datanet.minhash_num_perm, shingle_size=datanet.shingle_size)
-    embeddings = scoring.embed(texts)
-    for cand, sig, emb in zip(fresh, sigs, embeddings):
-        cand.signature, cand.embedding, cand.heuristics = sig, emb, quality.text_heuristics(cand.text)
+    num_perm, shingle_size = datanet.minhash_num_perm, datanet.shingle_size
+    if settings.INGEST_PREP_PROCESS:
+        sigs, heuristics, embeddings = prep_process.shared().run(texts, num_perm, shingle_size,
+                                                                 meanwhile=lambda: scoring.embed(texts))
+    else:
+        sigs, heuristics = prep_process.compute(texts, num_perm, shingle_size)
+        embeddings = scoring.embed(texts)
+    for cand, sig, emb, checks in zip(fresh, sigs, embeddings, heuristics):
+        cand.signature, cand.embedding, cand.heuristics = sig, emb, checks
 
 
 def _renew(submission: Submission) -> None:

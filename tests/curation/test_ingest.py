@@ -332,3 +332,20 @@ def test_an_emptied_redis_index_is_rebuilt_from_the_stored_signatures(api_as, bo
     assert copy.status == "rejected_duplicate" and copy.duplicate_of_id == original.id
     assert client.exists(store.prefix + "built")
     client.unlink(*client.scan_iter(match=store.datanet_prefix + "*"))
+
+
+def test_fields_are_stored_exactly_whatever_json_they_hold(api_as, bob, first_aid):
+    """Ingest serialises fields with orjson and falls back to the standard library for what orjson
+    refuses (integers beyond 64 bits): either way the record's fields read back as uploaded."""
+    import json
+
+    fields = [
+        {"text": GOOD[0] + " Ünïcödé, 止血, emoji 🩹.", "source": "kurs", "tags": ["ä", {"deep": [1, 2.5, None]}]},
+        {"text": GOOD[2], "source": "course", "id": 123456789012345678901234567890},
+    ]
+    data = "".join(json.dumps(f, ensure_ascii=False) + "\n" for f in fields).encode()
+    sub_id = upload(api_as(bob), first_aid, "fields.jsonl", data).json()["id"]
+    while not submission_ingest(submission_id=sub_id, budget_seconds=0):
+        pass
+    stored = [r.fields for r in Record.objects.filter(submission_id=sub_id).order_by("row")]
+    assert stored == fields
