@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench load setup browser node clean
+.PHONY: run test bench bench-label-studio load setup browser node clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed (set PYTHON=/path/to/python3.11)"; exit 1; }
@@ -41,7 +41,17 @@ $(VENV)/.bench: $(STAMP)
 	$(PY) -m pip install --quiet "torch==2.13.0" -e ".[test,bench]"
 	@touch $@
 
-bench: $(VENV)/.bench
+# Label Studio, the labelling tool whose JSON import is bench/bench_ingest.py's baseline, in a
+# virtualenv of its own (its Django and dependencies are not ours); psycopg2 for its PostgreSQL run.
+LS_VENV := .cache/label-studio
+$(LS_VENV)/.installed:
+	@test -x $(LS_VENV)/bin/python || $(PYTHON) -m venv $(LS_VENV)
+	$(LS_VENV)/bin/python -m pip install --quiet "label-studio==1.23.2" "psycopg2-binary>=2.9,<3"
+	@touch $@
+
+bench-label-studio: $(LS_VENV)/.installed
+
+bench: $(VENV)/.bench bench-label-studio
 	HF_HUB_OFFLINE=1 $(PY) bench/run_all.py
 
 # Five minutes of mixed load on loopback (needs PostgreSQL and Redis; see bench/bench_load.py).

@@ -1,4 +1,5 @@
-"""Worker memory while ingesting one big file: peak RSS of the worker process, model included.
+"""Worker memory while ingesting one big file: peak RSS of the worker process, model included,
+plus its helper process (curation/prep_process.py).
 
     python bench/bench_ingest_memory.py [--records 1000000] [--real-embeddings]
 
@@ -21,6 +22,7 @@ import argparse
 import hashlib
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -64,7 +66,12 @@ def worker(submission_id: str, real: bool) -> None:
     while not submission_ingest(submission_id=submission_id, budget_seconds=3600):
         pass
     elapsed = time.perf_counter() - start
-    print(json.dumps({"model_kb": model_kb, "peak_kb": vm_kb("VmHWM"), "seconds": elapsed}))
+    peak_kb = vm_kb("VmHWM")
+    from curation import prep_process
+
+    prep_process.shared().close()  # the helper's peak RSS is known once it has exited
+    helper_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(json.dumps({"model_kb": model_kb, "peak_kb": peak_kb, "helper_kb": helper_kb, "seconds": elapsed}))
 
 
 def main() -> None:
@@ -109,11 +116,14 @@ def main() -> None:
     embeddings = "encoder" if args.real_embeddings else "random unit vectors (model loaded, not run)"
     print(f"\n## Worker memory: one file of {args.records:,} records ({size_mb:,.0f} MB JSONL, sqlite, "
           f"every record accepted)\n")
-    print("| records | embeddings | seconds | records/s | RSS with model loaded MB | peak RSS MB | target |")
+    print("| records | embeddings | seconds | records/s | RSS with model loaded MB | peak RSS MB: worker + helper "
+          "process = sum | target (on the sum) |")
     print("|---:|---|---:|---:|---:|---:|---|")
-    peak_mb = report["peak_kb"] / 1024
+    worker_mb, helper_mb = report["peak_kb"] / 1024, report["helper_kb"] / 1024
+    peak_mb = worker_mb + helper_mb  # an upper bound: the two peaks need not coincide
     print(f"| {args.records:,} | {embeddings} | {report['seconds']:,.0f} | {args.records / report['seconds']:,.0f} | "
-          f"{report['model_kb'] / 1024:,.0f} | {peak_mb:,.0f} | <= 1,536 MB: {'met' if peak_mb <= 1536 else 'NOT met'} |")
+          f"{report['model_kb'] / 1024:,.0f} | {worker_mb:,.0f} + {helper_mb:,.0f} = {peak_mb:,.0f} | "
+          f"<= 1,536 MB: {'met' if peak_mb <= 1536 else 'NOT met'} |")
     print(f"\nCounts: {json.dumps(counts)}. Load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.")
 
 

@@ -84,13 +84,11 @@ def app_store() -> StoreUnderTest:
     from lsh_app_store import AppBandStore
 
     store = AppBandStore()
-    store.reserve(MEMBERS)
     return StoreUnderTest(store, describe=store.describe)
 
 
 STORES: dict[str, Callable[[], StoreUnderTest]] = {"memory": memory_store, "redis": redis_store,
                                                    "postgres": postgres_store, "app-db": app_store}
-MEMBERS = 0  # records the run will index (preload + timed), for stores that need to know
 
 
 @dataclass
@@ -102,6 +100,7 @@ class Result:
     planted: int = 0
     planted_found: int = 0
     notes: list[str] = field(default_factory=list)
+    index_only: float | None = None  # records/s without the record inserts (stores that persist on records)
 
     def rate(self, mode: str) -> float:
         records, seconds = self.timings[mode]
@@ -132,6 +131,7 @@ def measure(store: BandStore, n: int, bands: int, rows: int, sample: np.ndarray,
     Modes alternate chunk by chunk, so both see the same index size, Redis rehashing and load."""
     rng = np.random.default_rng(2)
     result.timings = {"separate": [0, 0.0], "combined": [0, 0.0]}
+    getattr(store, "start_timing", lambda: None)()
     for chunk in range(2 * (n // CHUNK)):
         mode = "separate" if chunk % 2 == 0 else "combined"
         sigs = random_signatures(rng, CHUNK)
@@ -168,6 +168,12 @@ def run(name: str, records: int, n_measure: int) -> Result:
         result.preload_seconds = time.perf_counter() - start
         measure(under_test.store, n_measure, bands, rows, sample, result)
         result.notes.append(under_test.describe())
+        written = getattr(under_test.store, "write_seconds", None)
+        if written is not None:
+            records = sum(r for r, _ in result.timings.values())
+            seconds = sum(t for _, t in result.timings.values()) - written
+            result.index_only = records / seconds
+            result.notes.append(f"without those writes, lookup + insert ran {result.index_only:,.0f} records/s")
     finally:
         under_test.cleanup()
     return result
@@ -181,8 +187,6 @@ def main() -> None:
     args = parser.parse_args()
     names = args.stores.split(",")
     bands, rows = optimal_bands(NUM_PERM, THRESHOLD)
-    global MEMBERS
-    MEMBERS = args.records + 2 * (args.measure // CHUNK) * CHUNK
 
     results = {name: run(name, args.records, args.measure) for name in names}
     baseline = results[names[0]]
@@ -212,6 +216,10 @@ def main() -> None:
     for name, r in results.items():
         best = max(r.rate("separate"), r.rate("combined"))
         verdict = "met" if best >= 10_000 else "NOT met"
+        index_only = getattr(r, "index_only", None)
+        if index_only is not None:
+            verdict += (f" with the record inserts counted; {'met' if index_only >= 10_000 else 'NOT met'} for "
+                        f"the index's own work ({index_only:,.0f}/s)")
         print(f"- {name}: {'; '.join(r.notes)}; target >= 10,000 records/s {verdict}.")
 
 

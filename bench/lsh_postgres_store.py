@@ -1,5 +1,6 @@
-"""A PostgreSQL BandStore for bench_lsh: the same table shape as curation.models.LshBand
-(band BIGINT, member, indexed by band), written with COPY, read with = ANY()."""
+"""A PostgreSQL BandStore for bench_lsh: a table of band rows (band BIGINT, member, indexed by
+band), the shape the app's `db` store had before it kept only the records' signatures; written
+with COPY, read with = ANY()."""
 
 import uuid
 from collections.abc import Sequence

@@ -349,3 +349,20 @@ def test_fields_are_stored_exactly_whatever_json_they_hold(api_as, bob, first_ai
         pass
     stored = [r.fields for r in Record.objects.filter(submission_id=sub_id).order_by("row")]
     assert stored == fields
+
+
+def test_an_idle_datanets_index_does_not_reread_other_datanets_records(api_as, alice, bob, first_aid, settings):
+    """A worker's copy of a datanet's index starts its next catch-up after the newest record id it
+    has seen in the whole table, so records that other datanets added meanwhile are read once
+    (by their own datanets' copies), not on every chunk of this one."""
+    from curation import dedup
+
+    settings.LSH_BACKEND = "db"
+    _ingest_text(api_as(bob), first_aid, "a.csv", GOOD[0])
+    other = make_datanet(alice, name="Other", description="Other notes.",
+                         record_schema=first_aid.record_schema)
+    newest = _ingest_text(api_as(bob), other, "b.csv", GOOD[3]).id
+    copy = _ingest_text(api_as(bob), first_aid, "c.csv", GOOD[0] + " Then call for help.")
+    mirror = next(m for key, m in dedup._mirrors.items() if key[0] == first_aid.pk)
+    assert mirror.seen >= newest
+    assert copy.status == "rejected_duplicate"  # and the index still answers
