@@ -208,8 +208,7 @@ def main() -> None:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     from curation import prep_process
 
-    prep_process.shared().close()  # a child's peak RSS is reported once it has exited
-    children_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    children_mb = prep_process.shared().peak_rss_kb() / 1024
     plain_rate = len(texts) / plain_import(texts)
     tool_rate, tool = label_studio_import(texts, args.database)
     rows.append((f"labelling tool's JSON import ({tool}, no checks)", f"{tool_rate:,.0f}", "baseline", ""))

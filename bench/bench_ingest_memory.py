@@ -22,7 +22,6 @@ import argparse
 import hashlib
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -69,8 +68,7 @@ def worker(submission_id: str, real: bool) -> None:
     peak_kb = vm_kb("VmHWM")
     from curation import prep_process
 
-    prep_process.shared().close()  # the helper's peak RSS is known once it has exited
-    helper_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    helper_kb = prep_process.shared().peak_rss_kb()
     print(json.dumps({"model_kb": model_kb, "peak_kb": peak_kb, "helper_kb": helper_kb, "seconds": elapsed}))
 
 

@@ -80,6 +80,16 @@ class PrepProcess:
             signatures, heuristics = compute(texts, num_perm, shingle_size)
             return signatures, heuristics, other
 
+    def peak_rss_kb(self) -> int:
+        """The running child's peak resident memory (VmHWM), 0 without a child (benches)."""
+        if self._child is None or self._child.poll() is not None:
+            return 0
+        try:
+            status = Path(f"/proc/{self._child.pid}/status").read_text()
+        except OSError:
+            return 0
+        return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
+
     def _stop(self) -> None:
         if self._child is not None:
             self._child.kill()
