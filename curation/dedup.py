@@ -116,9 +116,7 @@ class DbBandStore:
         # writers hold the ingest lock, which the caller now holds. So the next catch-up can
         # start there even when this datanet has had nothing new, and never re-reads the records
         # other datanets added in between.
-        with bulk_sql.cursor() as cursor:
-            cursor.execute(f"SELECT max(id) FROM {connection.ops.quote_name(Record._meta.db_table)}")
-            newest = cursor.fetchone()[0] or 0
+        newest = newest_record_id()
         for last, ids, signatures in indexed_signatures(self.datanet_id, self.num_perm, after=mirror.seen,
                                                         upto=newest):
             mirror.index.add(lsh.band_key_ints_many(signatures, self.bands, self.rows), ids)
@@ -126,7 +124,13 @@ class DbBandStore:
         mirror.seen = max(mirror.seen, newest)
 
 
-def indexed_signatures(datanet_id: int, num_perm: int, *, after: int, upto: int | None = None,
+def newest_record_id() -> int:
+    with bulk_sql.cursor() as cursor:
+        cursor.execute(f"SELECT max(id) FROM {connection.ops.quote_name(Record._meta.db_table)}")
+        return cursor.fetchone()[0] or 0
+
+
+def indexed_signatures(datanet_id: int, num_perm: int, *, after: int, upto: int,
                        batch: int = _CATCH_UP_BATCH) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
     """(last id read, ids, signatures) of the datanet's indexed records with ids in (after, upto],
     in id order and in batches: the originals, whose signature is stored and that were not
@@ -141,9 +145,9 @@ def indexed_signatures(datanet_id: int, num_perm: int, *, after: int, upto: int 
             # top of the table. And the range is closed: with statistics that lag behind a growing
             # table, an open one (id > n) looked like a third of it, and was read by scanning the
             # whole table (bench/bench_lsh.py at 1M: 0.2-0.5 s a chunk, now ~2 ms).
-            upper = f"AND id <= {int(upto)} " if upto is not None else ""
             cursor.execute(
-                f"SELECT id, minhash FROM {table} WHERE id > {int(after)} {upper}AND datanet_id + 0 = {int(datanet_id)} "
+                f"SELECT id, minhash FROM {table} WHERE id > {int(after)} AND id <= {int(upto)} "
+                f"AND datanet_id + 0 = {int(datanet_id)} "
                 f"AND minhash IS NOT NULL AND NOT (status = %s) ORDER BY id LIMIT {int(batch)}",
                 [Record.Status.REJECTED_DUPLICATE.value])
             rows = cursor.fetchall()
@@ -200,7 +204,8 @@ class RedisRecordBandStore:
         from curation.lsh_redis import RedisBandStore
 
         RedisBandStore(self.client, self.datanet_prefix).clear()  # every banding of the datanet
-        for _, ids, signatures in indexed_signatures(self.datanet_id, self.num_perm, after=0):
+        newest = newest_record_id()
+        for _, ids, signatures in indexed_signatures(self.datanet_id, self.num_perm, after=0, upto=newest):
             if len(ids):
                 keys = band_keys_of(signatures, self.bands, self.rows)
                 self.store.add_many([(str(rid), k) for rid, k in zip(ids.tolist(), keys)])

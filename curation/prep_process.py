@@ -36,8 +36,8 @@ def compute(texts: list[str], num_perm: int, shingle_size: int) -> tuple[np.ndar
 
 
 class PrepProcess:
-    """One child process; `submit` sends a chunk, `result` waits for its answer. Requests from
-    several threads are serialised (the pipe carries one at a time)."""
+    """One child process; `run` sends it a chunk and waits for the answer. Requests from several
+    threads are serialised (the pipe carries one at a time)."""
 
     def __init__(self) -> None:
         self._child: subprocess.Popen | None = None
